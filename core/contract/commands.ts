@@ -1,0 +1,103 @@
+/**
+ * THE contract between the UI and the station: every command, its input schema, its output
+ * schema and who may call it. Electron main, the station host and the renderer are all typed
+ * from this one map; a command without a handler is a compile error in electron/station.
+ */
+import { z } from 'zod';
+import { accountNoSchema, entryIdSchema, nonNegativeFenSchema, paymentMethodSchema, staffNoSchema, type Role } from '../schema/primitives.js';
+import {
+  accountDetailSchema,
+  auditCheckSchema,
+  loginResultSchema,
+  operatorViewSchema,
+  paymentConfirmationSchema,
+  paymentQuoteSchema,
+  reversalResultSchema,
+  searchResultSchema,
+  stationInfoSchema,
+} from './views.js';
+
+/** Who may call a command: anyone connected, any logged-in operator, or only some roles. */
+export type Access = { readonly kind: 'public' } | { readonly kind: 'session'; readonly roles: readonly Role[] | 'any' };
+
+export interface CommandSpec {
+  readonly input: z.ZodType;
+  readonly output: z.ZodType;
+  readonly access: Access;
+  /** Allowed while the session is locked (only what unlocking and logging out need). */
+  readonly whileLocked?: boolean;
+}
+
+const publicAccess = { kind: 'public' } as const;
+const anyOperator = { kind: 'session', roles: 'any' } as const;
+/** Roles that serve customers at a counter or in a van. */
+const serving = { kind: 'session', roles: ['clerk', 'van', 'supervisor', 'manager'] } as const;
+const overseeing = { kind: 'session', roles: ['supervisor', 'manager', 'admin'] } as const;
+
+const passwordSchema = z.string().min(1).max(128);
+const empty = z.strictObject({});
+
+export const commands = {
+  'station.info': { input: empty, output: stationInfoSchema, access: publicAccess },
+  'session.login': {
+    input: z.strictObject({ staffNo: staffNoSchema, password: passwordSchema }),
+    output: loginResultSchema,
+    access: publicAccess,
+  },
+  'session.current': { input: empty, output: operatorViewSchema, access: anyOperator, whileLocked: true },
+  'session.unlock': { input: z.strictObject({ password: passwordSchema }), output: operatorViewSchema, access: anyOperator, whileLocked: true },
+  'session.lock': { input: empty, output: z.object({ locked: z.literal(true) }), access: anyOperator, whileLocked: true },
+  'session.logout': { input: empty, output: z.object({ loggedOut: z.literal(true) }), access: anyOperator, whileLocked: true },
+  'accounts.search': {
+    input: z.strictObject({ query: z.string().trim().min(1).max(64), limit: z.number().int().min(1).max(50).optional() }),
+    output: searchResultSchema,
+    access: serving,
+  },
+  'accounts.get': { input: z.strictObject({ accountNo: accountNoSchema }), output: accountDetailSchema, access: serving },
+  'payments.prepare': {
+    input: z.strictObject({
+      accountNo: accountNoSchema,
+      billIds: z.array(z.string().min(1).max(64)).min(1).max(120),
+      /** Use the account's credit 预存 towards the bills (default true). */
+      useCredit: z.boolean().optional(),
+    }),
+    output: paymentQuoteSchema,
+    access: serving,
+  },
+  'payments.confirm': {
+    input: z.strictObject({
+      txnId: entryIdSchema,
+      method: paymentMethodSchema,
+      /** Cash handed over; required for cash, at least the amount due. */
+      tendered: nonNegativeFenSchema.optional(),
+      /** Bank-card or QR payer's reference; required for those methods. */
+      reference: z.string().trim().min(4).max(64).optional(),
+    }),
+    output: paymentConfirmationSchema,
+    access: serving,
+  },
+  'ledger.reverse': {
+    input: z.strictObject({
+      entryId: entryIdSchema,
+      reason: z.string().trim().min(2).max(200),
+      approver: z.strictObject({ staffNo: staffNoSchema, password: passwordSchema }),
+    }),
+    output: reversalResultSchema,
+    access: serving,
+  },
+  'audit.check': { input: empty, output: auditCheckSchema, access: overseeing },
+} as const satisfies Record<string, CommandSpec>;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandInput<C extends CommandName> = z.input<Commands[C]['input']>;
+export type ParsedInput<C extends CommandName> = z.output<Commands[C]['input']>;
+export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output']>;
+
+export const commandNames = Object.keys(commands) as CommandName[];
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(commands, value);
+}
+
+export { accountNoSchema };

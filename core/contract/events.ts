@@ -1,0 +1,15 @@
+/** Events the station pushes to every connected UI. */
+import { z } from 'zod';
+import { accountNoSchema } from '../schema/primitives.js';
+import { ledgerEntryViewSchema } from './views.js';
+
+export const events = {
+  /** A ledger entry was committed on this station (any window): refresh that account's view. */
+  'ledger.committed': z.object({ accountNo: accountNoSchema, entry: ledgerEntryViewSchema }),
+  /** The session of this connection was locked (idle) or ended. */
+  'session.changed': z.object({ state: z.enum(['locked', 'ended']) }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;

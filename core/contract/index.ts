@@ -1,0 +1,6 @@
+export * from './commands.js';
+export * from './events.js';
+export * from './result.js';
+export * from './views.js';
+export * from './wire.js';
+export * from './client.js';

@@ -1,0 +1,68 @@
+/**
+ * The ok/error envelope every command returns. Errors cross the IPC and WebSocket edges as data,
+ * never as thrown exceptions (only an Error's message survives Electron IPC).
+ */
+export const errorCodes = [
+  /** The message was not a well-formed request (not JSON, no id, unknown command). */
+  'BAD_REQUEST',
+  /** The input failed the command's schema; `details.issues` lists why. Nothing was changed. */
+  'INVALID_INPUT',
+  /** No session, or the session ended: log in. */
+  'UNAUTHENTICATED',
+  /** The session is locked after idle time: unlock with the password. */
+  'SESSION_LOCKED',
+  /** The operator's role may not do this. */
+  'FORBIDDEN',
+  /** Wrong staff number or password, or the operator is inactive. */
+  'LOGIN_FAILED',
+  /** Too many failed logins for this staff number: wait. */
+  'LOGIN_THROTTLED',
+  'ACCOUNT_NOT_FOUND',
+  'ACCOUNT_CLOSED',
+  'BILL_NOT_FOUND',
+  /** A chosen bill is already paid (perhaps at another counter a moment ago). */
+  'BILL_ALREADY_PAID',
+  'NOTHING_TO_PAY',
+  /** The transaction id is unknown to this station (never prepared, or prepared before a restart). */
+  'TXN_UNKNOWN',
+  /** The prepared quote is too old; prepare again so fees are current. */
+  'TXN_EXPIRED',
+  /** The confirm does not match what was prepared (another account, or a session that did not prepare it). */
+  'TXN_MISMATCH',
+  'TENDERED_TOO_LOW',
+  'REFERENCE_REQUIRED',
+  'ENTRY_NOT_FOUND',
+  'ALREADY_REVERSED',
+  /** A reversal cannot itself be reversed; make a new payment instead. */
+  'NOT_REVERSIBLE',
+  /** The approving credentials are wrong or not a supervisor's. */
+  'APPROVAL_REFUSED',
+  /** The approver is the operator who made the entry. */
+  'APPROVER_IS_MAKER',
+  'NO_TARIFF',
+  /** The station could not write durably; nothing was committed. */
+  'STORAGE_FAILED',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface StationError {
+  readonly code: ErrorCode;
+  /** English, for logs and developers. The UI shows its own text for the code. */
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: StationError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function err<T = never>(code: ErrorCode, message: string, details?: Readonly<Record<string, unknown>>): Result<T> {
+  return details === undefined ? { ok: false, error: { code, message } } : { ok: false, error: { code, message, details } };
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (errorCodes as readonly string[]).includes(value);
+}

@@ -1,0 +1,227 @@
+/**
+ * Every document the station stores, with its schema.
+ *
+ * Rules (see README "Schema changes"):
+ * - every document has `type` and `schemaVersion`;
+ * - a change is additive only: a new optional field, or a new field with a default filled in by
+ *   an upgrade in `upgrades.ts`. Nothing is renamed, removed or re-typed, because vans run old
+ *   builds for weeks and must keep reading documents written by newer stations;
+ * - readers use loose objects: unknown (newer) fields are kept, never stripped, and a document
+ *   whose schemaVersion is newer than this build knows is still read by the fields it knows.
+ *
+ * Id scheme (also the sync layout's): `account:<accountNo>`, `bill:<accountNo>:<period>`,
+ * `tariff:<tariffCode>:<version>`, `operator:<staffNo>`, `ledger:<entryId>` where entryId is
+ * `<stationId>:<...>`, `audit:<stationId>:<seq, 10 digits>`.
+ */
+import { z } from 'zod';
+import {
+  accountNoSchema,
+  accountStatusSchema,
+  customerTypeSchema,
+  entryIdSchema,
+  fenSchema,
+  gasSchema,
+  inspectionResultSchema,
+  instantSchema,
+  localDateSchema,
+  meterKindSchema,
+  nonNegativeFenSchema,
+  operatorRefSchema,
+  paymentMethodSchema,
+  periodSchema,
+  roleSchema,
+  staffNoSchema,
+  stationIdSchema,
+  unitPriceSchema,
+} from './primitives.js';
+
+const versionSchema = z.number().int().min(1);
+
+export const accountDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('account'),
+  schemaVersion: versionSchema,
+  accountNo: accountNoSchema,
+  ownerName: z.string().min(1).max(64),
+  /** 18-character resident ID number 身份证号; shown masked everywhere but the account page's owner check. */
+  idNumber: z.string().regex(/^\d{17}[\dX]$/),
+  phone: z.string().regex(/^\d{7,12}$/),
+  address: z.string().min(1).max(128),
+  districtCode: z.string().min(1).max(32),
+  districtName: z.string().min(1).max(32),
+  meterNo: z.string().min(4).max(20),
+  meterKind: meterKindSchema,
+  /** Serial of the IC card issued for a prepaid meter (hex, from the card header); null for post-paid. */
+  cardSerial: z.string().regex(/^[0-9A-F]{8}$/).nullable(),
+  customerType: customerTypeSchema,
+  tariffCode: z.string().min(1).max(32),
+  status: accountStatusSchema,
+  inspection: z.object({
+    lastDate: localDateSchema.nullable(),
+    result: inspectionResultSchema,
+    nextDueDate: localDateSchema.nullable(),
+  }),
+  /** Credit 预存 carried over when the account came into Tongda; later credit is derived from the ledger. */
+  openingCredit: nonNegativeFenSchema,
+  openedOn: localDateSchema,
+});
+export type AccountDoc = z.infer<typeof accountDocSchema>;
+
+export const tierSchema = z.object({
+  /** Upper bound of the tier in yearly volume (0.01 m³), exclusive of what lies above; null for the last tier. */
+  upTo: gasSchema.nullable(),
+  price: unitPriceSchema,
+});
+export type Tier = z.infer<typeof tierSchema>;
+
+export const pricingSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tiered'), tiers: z.array(tierSchema).min(1).max(8) }),
+  z.object({ kind: z.literal('flat'), price: unitPriceSchema }),
+]);
+export type Pricing = z.infer<typeof pricingSchema>;
+
+export const tariffVersionDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('tariff-version'),
+  schemaVersion: versionSchema,
+  tariffCode: z.string().min(1).max(32),
+  /** `<tariffCode>@<version>`: what ledger entries record. */
+  versionId: z.string().min(3).max(48),
+  version: z.number().int().min(1),
+  name: z.string().min(1).max(64),
+  customerType: customerTypeSchema,
+  /** First local date this version is in force. */
+  effectiveFrom: localDateSchema,
+  pricing: pricingSchema,
+});
+export type TariffVersionDoc = z.infer<typeof tariffVersionDocSchema>;
+
+export const billDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('bill'),
+  schemaVersion: versionSchema,
+  billId: z.string().min(1).max(64),
+  accountNo: accountNoSchema,
+  period: periodSchema,
+  volume: gasSchema,
+  amount: nonNegativeFenSchema,
+  dueDate: localDateSchema,
+  issuedOn: localDateSchema,
+  tariffVersionId: z.string().min(3).max(48),
+  /**
+   * Set by central when the bill was settled outside Tongda's ledger (bank withholding, online
+   * payment, or before the account came into Tongda). Otherwise a bill is paid when an
+   * unreversed ledger payment covers it.
+   */
+  externalPayment: z.object({ paidOn: localDateSchema, channel: z.string().min(1).max(32) }).nullable(),
+});
+export type BillDoc = z.infer<typeof billDocSchema>;
+
+export const operatorDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('operator'),
+  schemaVersion: versionSchema,
+  staffNo: staffNoSchema,
+  name: z.string().min(1).max(32),
+  role: roleSchema,
+  /** `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>`; never leaves the main process. */
+  passwordHash: z.string().min(16),
+  active: z.boolean(),
+});
+export type OperatorDoc = z.infer<typeof operatorDocSchema>;
+
+export const billLineSchema = z.object({
+  billId: z.string().min(1).max(64),
+  period: periodSchema,
+  amount: nonNegativeFenSchema,
+  lateFee: nonNegativeFenSchema,
+  overdueDays: z.number().int().min(0),
+});
+export type BillLine = z.infer<typeof billLineSchema>;
+
+export const ledgerKindSchema = z.enum(['bill-payment', 'reversal']);
+export type LedgerKind = z.infer<typeof ledgerKindSchema>;
+
+export const ledgerEntryDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('ledger-entry'),
+  schemaVersion: versionSchema,
+  entryId: entryIdSchema,
+  kind: ledgerKindSchema,
+  stationId: stationIdSchema,
+  at: instantSchema,
+  operator: operatorRefSchema,
+  accountNo: accountNoSchema,
+  /** The tariff version in force for the account when the entry was made. */
+  tariffVersionId: z.string().min(3).max(48),
+  /** Money into the till (negative: out of it). A reversal carries the negation of the original. */
+  amount: fenSchema,
+  method: paymentMethodSchema.nullable(),
+  reference: z.string().max(64).nullable(),
+  tendered: nonNegativeFenSchema.nullable(),
+  change: nonNegativeFenSchema.nullable(),
+  bills: z.array(billLineSchema),
+  /** Change to the account's credit 预存 (negative when credit was used). */
+  creditDelta: fenSchema,
+  reversal: z
+    .object({
+      reversesEntryId: entryIdSchema,
+      reason: z.string().min(2).max(200),
+      approvedBy: operatorRefSchema,
+    })
+    .nullable(),
+  /** Sequence of the audit record written in the same durable step. */
+  auditSeq: z.number().int().min(1),
+});
+export type LedgerEntryDoc = z.infer<typeof ledgerEntryDocSchema>;
+
+export const auditKindSchema = z.enum(['station-start', 'login', 'login-failed', 'logout', 'unlock', 'ledger-entry', 'approval', 'approval-refused']);
+export type AuditKind = z.infer<typeof auditKindSchema>;
+
+export const auditRecordDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('audit-record'),
+  schemaVersion: versionSchema,
+  stationId: stationIdSchema,
+  seq: z.number().int().min(1),
+  at: instantSchema,
+  kind: auditKindSchema,
+  actor: staffNoSchema.nullable(),
+  subject: z.string().max(160).nullable(),
+  detail: z.record(z.string(), z.unknown()),
+  prevHash: z.string().regex(/^[0-9a-f]{64}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type AuditRecordDoc = z.infer<typeof auditRecordDocSchema>;
+
+export const documentSchemas = {
+  account: accountDocSchema,
+  'tariff-version': tariffVersionDocSchema,
+  bill: billDocSchema,
+  operator: operatorDocSchema,
+  'ledger-entry': ledgerEntryDocSchema,
+  'audit-record': auditRecordDocSchema,
+} as const;
+export type DocumentType = keyof typeof documentSchemas;
+
+/** The schema version this build writes, per document type. Raise only with an upgrade in upgrades.ts. */
+export const CURRENT_SCHEMA_VERSION = {
+  account: 1,
+  'tariff-version': 1,
+  bill: 1,
+  operator: 1,
+  'ledger-entry': 1,
+  'audit-record': 1,
+} as const satisfies Record<DocumentType, number>;
+
+export const docId = {
+  account: (accountNo: string) => `account:${accountNo}`,
+  bill: (accountNo: string, period: string) => `bill:${accountNo}:${period}`,
+  billPrefix: (accountNo: string) => `bill:${accountNo}:`,
+  tariff: (tariffCode: string, version: number) => `tariff:${tariffCode}:${String(version).padStart(4, '0')}`,
+  operator: (staffNo: string) => `operator:${staffNo}`,
+  ledger: (entryId: string) => `ledger:${entryId}`,
+  audit: (stationId: string, seq: number) => `audit:${stationId}:${String(seq).padStart(10, '0')}`,
+} as const;
+
+export { stationIdSchema, staffNoSchema, accountNoSchema, entryIdSchema };
