@@ -23,6 +23,8 @@ export const errorCodes = [
   /** A chosen bill is already paid (perhaps at another counter a moment ago). */
   'BILL_ALREADY_PAID',
   'NOTHING_TO_PAY',
+  /** Bills are paid oldest first: the selection skipped an older unpaid bill. */
+  'BILLS_OUT_OF_ORDER',
   /** The transaction id is unknown to this station (never prepared, or prepared before a restart). */
   'TXN_UNKNOWN',
   /** The prepared quote is too old; prepare again so fees are current. */

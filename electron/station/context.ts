@@ -1,0 +1,49 @@
+/** Everything the command handlers share: one instance per running station. */
+import type { EventName, EventPayload } from '../../core/contract/events.js';
+import type { ConnectionContext } from '../../core/contract/wire.js';
+import type { PaymentQuote } from '../../core/contract/views.js';
+import type { AccountIndex } from '../../core/search/account-index.js';
+import type { TariffVersionDoc } from '../../core/schema/documents.js';
+import type { Clock } from '../../core/time/local-date.js';
+import type { AuditLog } from './audit-log.js';
+import type { StationConfig } from './config.js';
+import type { StationDatabases } from './database.js';
+import type { LedgerIndex } from './ledger-index.js';
+import type { LoginThrottle, Session, SessionStore } from './sessions.js';
+import type { WriteQueue } from './write-queue.js';
+
+/** A prepared payment, waiting for its confirm. Held in memory: after a restart, prepare again. */
+export interface PendingPayment {
+  readonly quote: PaymentQuote;
+  readonly operatorStaffNo: string;
+  readonly tariffVersionId: string;
+  readonly expiresAtMs: number;
+}
+
+export interface StationContext {
+  readonly config: StationConfig;
+  readonly clock: Clock;
+  readonly dbs: StationDatabases;
+  readonly writer: WriteQueue;
+  readonly audit: AuditLog;
+  readonly ledger: LedgerIndex;
+  readonly accounts: AccountIndex;
+  readonly tariffs: Map<string, TariffVersionDoc>;
+  readonly sessions: SessionStore;
+  readonly loginThrottle: LoginThrottle;
+  readonly pendingPayments: Map<string, PendingPayment>;
+  readonly version: string;
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  randomHex(bytes: number): string;
+}
+
+export interface CallContext {
+  readonly connection: ConnectionContext;
+  /** Present for every command whose access is 'session' (the dispatcher checked it). */
+  readonly session: Session | null;
+}
+
+export function requireSession(call: CallContext): Session {
+  if (!call.session) throw new Error('handler for a session command called without a session');
+  return call.session;
+}

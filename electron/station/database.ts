@@ -1,0 +1,59 @@
+/**
+ * The station's two PouchDB databases on LevelDB, both written only through the WriteQueue:
+ * - `master`: accounts, tariffs, bills and operators (central's master data; pulled by sync later);
+ * - `station`: this station's ledger entries and audit records (pushed to central later).
+ * A ledger entry and its audit record live in the same database so one bulkDocs writes both in
+ * one synced LevelDB batch.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import PouchDB from 'pouchdb';
+import { TongdaSyncedLeveldown } from './durable-leveldown.js';
+
+export type Database = PouchDB.Database;
+
+export interface StationDatabases {
+  readonly master: Database;
+  readonly station: Database;
+  close(): Promise<void>;
+}
+
+function openDurable(path: string): Database {
+  // The `db` option is PouchDB's hook for a custom leveldown constructor.
+  return new PouchDB(path, { adapter: 'leveldb', db: TongdaSyncedLeveldown, auto_compaction: false });
+}
+
+export function openStationDatabases(dataDir: string): StationDatabases {
+  const dbDir = join(dataDir, 'db');
+  mkdirSync(dbDir, { recursive: true });
+  const master = openDurable(join(dbDir, 'master'));
+  const station = openDurable(join(dbDir, 'station'));
+  return {
+    master,
+    station,
+    async close() {
+      await Promise.all([master.close(), station.close()]);
+    },
+  };
+}
+
+/** Every document whose id starts with `prefix`, in id order, a page at a time. */
+export async function* scanPrefix(db: Database, prefix: string, pageSize = 5000): AsyncGenerator<PouchDB.ExistingDocument[]> {
+  let startkey = prefix;
+  let skip = 0;
+  for (;;) {
+    const page = await db.allDocs({ startkey, endkey: `${prefix}\uffff`, include_docs: true, limit: pageSize, skip });
+    const docs: PouchDB.ExistingDocument[] = [];
+    for (const row of page.rows) if (row.doc) docs.push(row.doc);
+    if (docs.length > 0) yield docs;
+    if (page.rows.length < pageSize) return;
+    const last = page.rows[page.rows.length - 1];
+    if (!last) return;
+    startkey = last.id;
+    skip = 1;
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'status' in error && (error as { status: unknown }).status === 404;
+}

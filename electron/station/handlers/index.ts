@@ -1,0 +1,15 @@
+import { accountHandlers } from './accounts.js';
+import { auditHandlers } from './audit.js';
+import { ledgerHandlers } from './ledger.js';
+import { paymentHandlers } from './payments.js';
+import { sessionHandlers } from './session.js';
+import type { CommandHandlers } from './types.js';
+
+/** Every command of the contract, each feature's handlers declared in its own file. */
+export const commandHandlers: CommandHandlers = {
+  ...sessionHandlers,
+  ...accountHandlers,
+  ...paymentHandlers,
+  ...ledgerHandlers,
+  ...auditHandlers,
+};

@@ -1,0 +1,72 @@
+import { err, ok } from '../../../core/contract/result.js';
+import { reversalEntryId, reversalRefusal, cancellingAmounts } from '../../../core/ledger/rules.js';
+import { CURRENT_SCHEMA_VERSION, docId } from '../../../core/schema/documents.js';
+import { toEntryView } from '../account-view.js';
+import { requireSession } from '../context.js';
+import { commitEntry, findCommitted } from '../ledger-writer.js';
+import { checkCredentials } from './session.js';
+import type { CommandHandlers } from './types.js';
+
+/** Roles whose credentials approve a reversal 冲正. */
+const APPROVER_ROLES = new Set(['supervisor', 'manager']);
+
+export const ledgerHandlers = {
+  'ledger.reverse': async ({ entryId, reason, approver }, call, ctx) => {
+    const session = requireSession(call);
+    const reversalId = reversalEntryId(ctx.config.stationId, entryId);
+    const earlier = await findCommitted(ctx, reversalId);
+    if (earlier) return ok({ entry: toEntryView(earlier, undefined), replayed: true });
+
+    const original = await findCommitted(ctx, entryId);
+    if (!original) return err('ENTRY_NOT_FOUND', `no ledger entry ${entryId}`);
+    const refusal = reversalRefusal(original, ctx.ledger.forAccount(original.accountNo));
+    if (refusal === 'not-reversible') return err('NOT_REVERSIBLE', 'a reversal cannot be reversed');
+    if (refusal === 'already-reversed') return err('ALREADY_REVERSED', 'this entry was already reversed', { reversedBy: ctx.ledger.reversalOf(entryId)?.entryId ?? null });
+    if (approver.staffNo === original.operator.staffNo) {
+      return err('APPROVER_IS_MAKER', 'the approver must be a supervisor other than the operator who made the entry');
+    }
+    const approving = await checkCredentials(ctx, approver.staffNo, approver.password);
+    if (!approving || !APPROVER_ROLES.has(approving.role)) {
+      await ctx.writer.run(() =>
+        ctx.audit.append([{ kind: 'approval-refused', actor: approver.staffNo, subject: entryId, detail: { requestedBy: session.operator.staffNo, action: 'reversal' } }]),
+      );
+      return err('APPROVAL_REFUSED', 'the approving credentials are wrong or not a supervisor’s');
+    }
+
+    return ctx.writer.run(async () => {
+      const again = await findCommitted(ctx, reversalId);
+      if (again) return ok({ entry: toEntryView(again, undefined), replayed: true });
+      if (ctx.ledger.reversalOf(entryId)) return err('ALREADY_REVERSED', 'this entry was already reversed');
+      const { amount, creditDelta } = cancellingAmounts(original);
+      const approvedBy = { staffNo: approving.staffNo, name: approving.name };
+      const result = await commitEntry(
+        ctx,
+        {
+          _id: docId.ledger(reversalId),
+          type: 'ledger-entry',
+          schemaVersion: CURRENT_SCHEMA_VERSION['ledger-entry'],
+          entryId: reversalId,
+          kind: 'reversal',
+          stationId: ctx.config.stationId,
+          at: ctx.clock.now().toISOString(),
+          operator: { staffNo: session.operator.staffNo, name: session.operator.name },
+          accountNo: original.accountNo,
+          tariffVersionId: original.tariffVersionId,
+          amount,
+          method: original.method,
+          reference: null,
+          tendered: null,
+          change: null,
+          bills: original.bills,
+          creditDelta,
+          reversal: { reversesEntryId: original.entryId, reason, approvedBy },
+        },
+        [{ kind: 'approval', actor: approving.staffNo, subject: original.entryId, detail: { action: 'reversal', requestedBy: session.operator.staffNo, reason } }],
+      );
+      if (!result.ok) return result;
+      const entry = toEntryView(result.value, undefined);
+      ctx.emit('ledger.committed', { accountNo: entry.accountNo, entry });
+      return ok({ entry, replayed: false });
+    });
+  },
+} satisfies Pick<CommandHandlers, 'ledger.reverse'>;

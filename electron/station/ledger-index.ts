@@ -1,0 +1,43 @@
+/**
+ * Ledger entries by account, in memory, built from the station database at start and kept
+ * current from its changes feed (entries pulled from other stations arrive that way once sync
+ * exists) and, for this station's own commits, at once after the write.
+ */
+import type { LedgerEntryDoc } from '../../core/schema/documents.js';
+
+export class LedgerIndex {
+  private readonly byAccount = new Map<string, LedgerEntryDoc[]>();
+  private readonly byId = new Map<string, LedgerEntryDoc>();
+  private readonly reversals = new Map<string, LedgerEntryDoc>();
+
+  /** Adds an entry; a second add of the same id is ignored (entries are immutable). */
+  add(entry: LedgerEntryDoc): boolean {
+    if (this.byId.has(entry.entryId)) return false;
+    this.byId.set(entry.entryId, entry);
+    const list = this.byAccount.get(entry.accountNo);
+    if (list) list.push(entry);
+    else this.byAccount.set(entry.accountNo, [entry]);
+    if (entry.reversal !== null) {
+      const earlier = this.reversals.get(entry.reversal.reversesEntryId);
+      if (!earlier || entry.at < earlier.at) this.reversals.set(entry.reversal.reversesEntryId, entry);
+    }
+    return true;
+  }
+
+  get(entryId: string): LedgerEntryDoc | undefined {
+    return this.byId.get(entryId);
+  }
+
+  /** The reversal that cancelled `entryId`, if one is known. */
+  reversalOf(entryId: string): LedgerEntryDoc | undefined {
+    return this.reversals.get(entryId);
+  }
+
+  forAccount(accountNo: string): readonly LedgerEntryDoc[] {
+    return this.byAccount.get(accountNo) ?? [];
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Commits one ledger entry: the entry and its audit records go to disk in ONE bulkDocs, which
+ * PouchDB turns into one LevelDB batch, which the synced leveldown flushes before the callback
+ * (durable-leveldown.ts). Only then is the clerk told it is done. Call inside a WriteQueue task.
+ *
+ * The audit record for the entry carries a digest of the entry, so an entry edited on disk after
+ * the fact no longer matches the chain (see AuditLog.verify).
+ */
+import { canonicalJson } from '../../core/audit/chain.js';
+import { err, ok, type Result } from '../../core/contract/result.js';
+import { docId, ledgerEntryDocSchema, type LedgerEntryDoc } from '../../core/schema/documents.js';
+import { sha256Hex, type AuditEvent } from './audit-log.js';
+import type { StationContext } from './context.js';
+import { isNotFound } from './database.js';
+import type PouchDB from 'pouchdb';
+
+export type UncommittedEntry = Omit<LedgerEntryDoc, 'auditSeq'>;
+
+export function entryDigest(entry: LedgerEntryDoc): string {
+  const { _rev: _ignored, ...content } = entry as LedgerEntryDoc & { _rev?: string };
+  return sha256Hex(canonicalJson(content));
+}
+
+/** The committed entry with this id, if any: from memory, else from disk (after a restart). */
+export async function findCommitted(ctx: StationContext, entryId: string): Promise<LedgerEntryDoc | null> {
+  const known = ctx.ledger.get(entryId);
+  if (known) return known;
+  try {
+    const entry = ledgerEntryDocSchema.parse(await ctx.dbs.station.get(docId.ledger(entryId)));
+    ctx.ledger.add(entry);
+    return entry;
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+export async function commitEntry(ctx: StationContext, uncommitted: UncommittedEntry, extraAudit: readonly AuditEvent[]): Promise<Result<LedgerEntryDoc>> {
+  // The ledger-entry record comes last so its seq is known before the entry is sealed by the digest.
+  const auditSeq = ctx.audit.head.seq + extraAudit.length + 1;
+  const entry = { ...uncommitted, auditSeq } as LedgerEntryDoc;
+  const records = ctx.audit.prepare([
+    ...extraAudit,
+    {
+      kind: 'ledger-entry',
+      actor: entry.operator.staffNo,
+      subject: entry.entryId,
+      detail: { kind: entry.kind, accountNo: entry.accountNo, amount: entry.amount, digest: entryDigest(entry) },
+    },
+  ]);
+  let results: PouchDB.WriteResult[];
+  try {
+    results = await ctx.dbs.station.bulkDocs([entry, ...records]);
+  } catch (error) {
+    return err('STORAGE_FAILED', `the ledger write failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const failures = results.filter((result) => 'error' in result && result.error);
+  if (failures.length > 0) {
+    // One LevelDB batch is all or nothing on disk, but PouchDB judges each document first; a
+    // refused document (a conflict) means nothing of ours was meant to be written.
+    return err('STORAGE_FAILED', `the ledger write was refused: ${failures.map((f) => ('message' in f ? String(f.message) : 'error')).join('; ')}`);
+  }
+  ctx.audit.advance(records);
+  ctx.ledger.add(entry);
+  return ok(entry);
+}

@@ -1,0 +1,176 @@
+/**
+ * Opens a station: its configuration, databases, audit chain, in-memory indexes and the
+ * dispatcher every host (Electron IPC, the WebSocket station host, tests, the bench) uses.
+ */
+import { randomBytes } from 'node:crypto';
+import { accountDocSchema, ledgerEntryDocSchema, tariffVersionDocSchema, type TariffVersionDoc } from '../../core/schema/documents.js';
+import { AccountIndex, type IndexedAccount } from '../../core/search/account-index.js';
+import { localDateOf, systemClock, type Clock } from '../../core/time/local-date.js';
+import { AuditLog } from './audit-log.js';
+import { loadStationConfig, type StationConfig } from './config.js';
+import type { StationContext } from './context.js';
+import { openStationDatabases, scanPrefix, type Database } from './database.js';
+import { createDispatcher, EventHub, type DispatcherLog } from './dispatcher.js';
+import { commandHandlers } from './handlers/index.js';
+import { LedgerIndex } from './ledger-index.js';
+import { isEmpty, seedDemoData } from './seed.js';
+import { LoginThrottle, SessionStore } from './sessions.js';
+import type { RunningStation } from './types.js';
+import { WriteQueue } from './write-queue.js';
+
+export interface OpenStationOptions {
+  readonly dataDir: string;
+  readonly overrides?: Partial<StationConfig>;
+  readonly clock?: Clock;
+  /** Seed demo data when the store is empty. */
+  readonly demo?: { readonly accounts: number; readonly seed: number; readonly withBills?: boolean };
+  readonly log?: DispatcherLog & { info(message: string): void };
+}
+
+export const STATION_VERSION = '0.1.0';
+
+const consoleLog = {
+  info: (message: string) => process.stderr.write(`[station] ${message}\n`),
+  error: (message: string, error: unknown) => process.stderr.write(`[station] ${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
+};
+
+/**
+ * The index needs a handful of fields from each account; a full schema parse of a million
+ * documents at start would cost seconds, and the account page parses fully when it loads one.
+ */
+export function toIndexedAccount(doc: unknown): IndexedAccount | null {
+  if (typeof doc !== 'object' || doc === null) return null;
+  const d = doc as Record<string, unknown>;
+  if (d['type'] !== 'account' || typeof d['accountNo'] !== 'string' || typeof d['ownerName'] !== 'string') return null;
+  const text = (key: string): string => (typeof d[key] === 'string' ? (d[key] as string) : '');
+  const meterKind = d['meterKind'] === 'prepaid-card' ? 'prepaid-card' : 'post-paid';
+  const status = d['status'] === 'closed' ? 'closed' : d['status'] === 'suspended' ? 'suspended' : 'active';
+  return {
+    accountNo: text('accountNo'),
+    ownerName: text('ownerName'),
+    idNumber: text('idNumber'),
+    phone: text('phone'),
+    address: text('address'),
+    districtName: text('districtName'),
+    meterNo: text('meterNo'),
+    cardSerial: typeof d['cardSerial'] === 'string' ? (d['cardSerial'] as string) : null,
+    meterKind,
+    status,
+  };
+}
+
+async function updateSeq(db: Database): Promise<string | number> {
+  return (await db.info()).update_seq;
+}
+
+export async function openStation(options: OpenStationOptions): Promise<RunningStation> {
+  const log = options.log ?? consoleLog;
+  const clock = options.clock ?? systemClock;
+  const config = loadStationConfig(options.dataDir, { ...(options.overrides ?? {}), ...(options.demo ? { demo: true } : {}) });
+  const dbs = openStationDatabases(options.dataDir);
+
+  if (options.demo && (await isEmpty(dbs.master))) {
+    const started = Date.now();
+    await seedDemoData(dbs.master, {
+      accounts: options.demo.accounts,
+      seed: options.demo.seed,
+      today: localDateOf(clock.now(), config.timeZone),
+      withBills: options.demo.withBills ?? true,
+    });
+    log.info(`seeded ${options.demo.accounts} demo accounts in ${Date.now() - started} ms`);
+  }
+
+  const writer = new WriteQueue();
+  const audit = new AuditLog(dbs.station, config.stationId, clock);
+  await audit.load();
+
+  // Capture the sequences before scanning: the live feeds start there, so a change made during the
+  // scan is applied twice at worst (upserts are idempotent), never missed.
+  const masterSeq = await updateSeq(dbs.master);
+  const stationSeq = await updateSeq(dbs.station);
+
+  const accounts = new AccountIndex();
+  const tariffs = new Map<string, TariffVersionDoc>();
+  const ledger = new LedgerIndex();
+  const indexStarted = Date.now();
+  for await (const page of scanPrefix(dbs.master, 'account:')) {
+    for (const doc of page) {
+      const indexed = toIndexedAccount(doc);
+      if (indexed) accounts.upsert(indexed);
+    }
+  }
+  for await (const page of scanPrefix(dbs.master, 'tariff:')) {
+    for (const doc of page) {
+      const parsed = tariffVersionDocSchema.safeParse(doc);
+      if (parsed.success) tariffs.set(parsed.data._id, parsed.data);
+    }
+  }
+  for await (const page of scanPrefix(dbs.station, 'ledger:')) {
+    for (const doc of page) {
+      const parsed = ledgerEntryDocSchema.safeParse(doc);
+      if (parsed.success) ledger.add(parsed.data);
+      else log.error(`unreadable ledger entry ${String((doc as { _id?: unknown })._id)}`, parsed.error);
+    }
+  }
+  log.info(`indexed ${accounts.size} accounts, ${ledger.size} ledger entries in ${Date.now() - indexStarted} ms`);
+
+  const masterFeed = dbs.master.changes({ since: masterSeq, live: true, include_docs: true });
+  masterFeed.on('change', (change) => {
+    if (change.id.startsWith('account:')) {
+      if (change.deleted) {
+        accounts.remove(change.id.slice('account:'.length));
+        return;
+      }
+      const parsed = accountDocSchema.safeParse(change.doc);
+      if (parsed.success) {
+        const indexed = toIndexedAccount(parsed.data);
+        if (indexed) accounts.upsert(indexed);
+      }
+    } else if (change.id.startsWith('tariff:')) {
+      const parsed = tariffVersionDocSchema.safeParse(change.doc);
+      if (parsed.success) tariffs.set(parsed.data._id, parsed.data);
+    }
+  });
+  const stationFeed = dbs.station.changes({ since: stationSeq, live: true, include_docs: true });
+  stationFeed.on('change', (change) => {
+    if (!change.id.startsWith('ledger:')) return;
+    const parsed = ledgerEntryDocSchema.safeParse(change.doc);
+    if (parsed.success) ledger.add(parsed.data);
+  });
+
+  const events = new EventHub();
+  const ctx: StationContext = {
+    config,
+    clock,
+    dbs,
+    writer,
+    audit,
+    ledger,
+    accounts,
+    tariffs,
+    sessions: new SessionStore(clock, config.idleLockSeconds),
+    loginThrottle: new LoginThrottle(clock),
+    pendingPayments: new Map(),
+    version: STATION_VERSION,
+    emit: (event, payload) => events.emit(event, payload),
+    randomHex: (bytes) => randomBytes(bytes).toString('hex'),
+  };
+  await writer.run(() => ctx.audit.append([{ kind: 'station-start', actor: null, subject: null, detail: { version: STATION_VERSION } }]));
+  const dispatcher = createDispatcher(ctx, commandHandlers, events, log);
+
+  let closing: Promise<void> | null = null;
+  return {
+    dispatcher,
+    stationId: config.stationId,
+    accountsIndexed: () => accounts.size,
+    close() {
+      closing ??= (async () => {
+        masterFeed.cancel();
+        stationFeed.cancel();
+        await writer.close();
+        await dbs.close();
+      })();
+      return closing;
+    },
+  };
+}
