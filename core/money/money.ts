@@ -71,7 +71,7 @@ export function subFen(a: Fen, b: Fen): Fen {
 }
 
 export function negFen(a: Fen): Fen {
-  return fen(a === 0 ? 0 : -a);
+  return fen(a === 0 ? 0 : 0 - a);
 }
 
 export function minFen(a: Fen, b: Fen): Fen {
@@ -127,7 +127,7 @@ function parseFixed(text: string, decimals: number, what: string): number {
   const normalised = text
     .normalize('NFKC')
     .trim()
-    .replace(/^[￥¥]/, '')
+    .replace(/^([+-]?)[￥¥]/, '$1')
     .replace(/,/g, '')
     .replace(/。/g, '.');
   const match = DECIMAL.exec(normalised);
@@ -138,7 +138,8 @@ function parseFixed(text: string, decimals: number, what: string): number {
   }
   const digits = whole + fraction.padEnd(decimals, '0');
   const value = Number.parseInt(digits, 10);
-  return sign === '-' ? -value : value;
+  // No negative zero: Object.is(-0, 0) is false and would make equal amounts compare unequal.
+  return sign === '-' && value !== 0 ? 0 - value : value;
 }
 
 /** Parses a yuan amount typed by a person ("12.3", "￥12.34", "１２") straight into fen, no floats. */
