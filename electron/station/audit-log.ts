@@ -5,13 +5,18 @@
  * moves only after the write succeeded.
  */
 import { createHash } from 'node:crypto';
-import { GENESIS_HASH, sealAuditRecord, verifyAuditChain, type Sha256Hex } from '../../core/audit/chain.js';
+import { canonicalJson, GENESIS_HASH, sealAuditRecord, verifyAuditChain, type Sha256Hex } from '../../core/audit/chain.js';
 import type { AuditCheck } from '../../core/contract/views.js';
-import { CURRENT_SCHEMA_VERSION, auditRecordDocSchema, docId, type AuditKind, type AuditRecordDoc } from '../../core/schema/documents.js';
+import { CURRENT_SCHEMA_VERSION, auditRecordDocSchema, docId, ledgerEntryDocSchema, type AuditKind, type AuditRecordDoc, type LedgerEntryDoc } from '../../core/schema/documents.js';
 import type { Clock } from '../../core/time/local-date.js';
 import { scanPrefix, type Database } from './database.js';
 
 export const sha256Hex: Sha256Hex = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+export function entryDigest(entry: LedgerEntryDoc): string {
+  const { _rev: _ignored, ...content } = entry as LedgerEntryDoc & { _rev?: string };
+  return sha256Hex(canonicalJson(content));
+}
 
 export interface AuditEvent {
   readonly kind: AuditKind;
@@ -106,6 +111,23 @@ export class AuditLog {
         if (parsed.success) records.push(parsed.data);
       }
     }
-    return verifyAuditChain(records, sha256Hex);
+    const chain = verifyAuditChain(records, sha256Hex);
+    const problems = [...chain.problems, ...(await this.verifyEntries(records))];
+    return { ...chain, ok: problems.length === 0, problems };
+  }
+
+  /** Each ledger-entry record carries the digest of its entry: the entry must still be there, unchanged. */
+  private async verifyEntries(records: readonly AuditRecordDoc[]): Promise<{ seq: number; problem: string }[]> {
+    const described = records.filter((r) => r.kind === 'ledger-entry' && r.subject !== null && typeof r.detail['digest'] === 'string');
+    if (described.length === 0) return [];
+    const found = await this.db.allDocs({ keys: described.map((r) => docId.ledger(r.subject ?? '')), include_docs: true });
+    const problems: { seq: number; problem: string }[] = [];
+    described.forEach((record, i) => {
+      const doc = found.rows[i]?.doc;
+      const parsed = ledgerEntryDocSchema.safeParse(doc);
+      if (!parsed.success) problems.push({ seq: record.seq, problem: `ledger entry ${String(record.subject)} is missing or unreadable` });
+      else if (entryDigest(parsed.data) !== record.detail['digest']) problems.push({ seq: record.seq, problem: `ledger entry ${String(record.subject)} was changed after it was committed` });
+    });
+    return problems;
   }
 }

@@ -6,20 +6,15 @@
  * The audit record for the entry carries a digest of the entry, so an entry edited on disk after
  * the fact no longer matches the chain (see AuditLog.verify).
  */
-import { canonicalJson } from '../../core/audit/chain.js';
 import { err, ok, type Result } from '../../core/contract/result.js';
 import { docId, ledgerEntryDocSchema, type LedgerEntryDoc } from '../../core/schema/documents.js';
-import { sha256Hex, type AuditEvent } from './audit-log.js';
+import { entryDigest, type AuditEvent } from './audit-log.js';
 import type { StationContext } from './context.js';
 import { isNotFound } from './database.js';
 import type PouchDB from 'pouchdb';
 
-export type UncommittedEntry = Omit<LedgerEntryDoc, 'auditSeq'>;
-
-export function entryDigest(entry: LedgerEntryDoc): string {
-  const { _rev: _ignored, ...content } = entry as LedgerEntryDoc & { _rev?: string };
-  return sha256Hex(canonicalJson(content));
-}
+/** The entry before its audit seq is known (a mapped type: `Omit` on a loose schema type loses the named fields). */
+export type UncommittedEntry = { [K in keyof LedgerEntryDoc as K extends 'auditSeq' ? never : K]: LedgerEntryDoc[K] };
 
 /** The committed entry with this id, if any: from memory, else from disk (after a restart). */
 export async function findCommitted(ctx: StationContext, entryId: string): Promise<LedgerEntryDoc | null> {
@@ -38,7 +33,7 @@ export async function findCommitted(ctx: StationContext, entryId: string): Promi
 export async function commitEntry(ctx: StationContext, uncommitted: UncommittedEntry, extraAudit: readonly AuditEvent[]): Promise<Result<LedgerEntryDoc>> {
   // The ledger-entry record comes last so its seq is known before the entry is sealed by the digest.
   const auditSeq = ctx.audit.head.seq + extraAudit.length + 1;
-  const entry = { ...uncommitted, auditSeq } as LedgerEntryDoc;
+  const entry: LedgerEntryDoc = { ...uncommitted, auditSeq };
   const records = ctx.audit.prepare([
     ...extraAudit,
     {
