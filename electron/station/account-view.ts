@@ -1,10 +1,11 @@
 /** Builds what the account page shows from the stored documents; everything derived, nothing stored. */
+import { parseDocument, readDocument } from '../../core/schema/upgrades.js';
 import { lateFee } from '../../core/billing/late-fee.js';
 import type { AccountDetail, BillView, LedgerEntryView } from '../../core/contract/views.js';
 import { maskIdNumber } from '../../core/identity/id-number.js';
 import { billSettlements, creditBalance, reversalsByOriginal } from '../../core/ledger/rules.js';
 import { addFen, fen, ZERO_FEN } from '../../core/money/money.js';
-import { accountDocSchema, billDocSchema, docId, type AccountDoc, type BillDoc, type LedgerEntryDoc } from '../../core/schema/documents.js';
+import { docId, type AccountDoc, type BillDoc, type LedgerEntryDoc } from '../../core/schema/documents.js';
 import { tariffInForce } from '../../core/tariff/versions.js';
 import { localDateOf } from '../../core/time/local-date.js';
 import type { StationContext } from './context.js';
@@ -12,7 +13,7 @@ import { isNotFound } from './database.js';
 
 export async function loadAccount(ctx: StationContext, accountNo: string): Promise<AccountDoc | null> {
   try {
-    return accountDocSchema.parse(await ctx.dbs.master.get(docId.account(accountNo)));
+    return parseDocument('account', await ctx.dbs.master.get(docId.account(accountNo)));
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;
@@ -24,7 +25,7 @@ export async function loadBills(ctx: StationContext, accountNo: string): Promise
   const page = await ctx.dbs.master.allDocs({ startkey: prefix, endkey: `${prefix}\uffff`, include_docs: true });
   const bills: BillDoc[] = [];
   for (const row of page.rows) {
-    const parsed = billDocSchema.safeParse(row.doc);
+    const parsed = readDocument('bill', row.doc);
     if (parsed.success) bills.push(parsed.data);
   }
   return bills;

@@ -4,10 +4,11 @@
  * WriteQueue task and written in the same bulkDocs as what they describe; the in-memory head
  * moves only after the write succeeded.
  */
+import { parseDocument, readDocument } from '../../core/schema/upgrades.js';
 import { createHash } from 'node:crypto';
 import { canonicalJson, GENESIS_HASH, sealAuditRecord, verifyAuditChain, type Sha256Hex } from '../../core/audit/chain.js';
 import type { AuditCheck } from '../../core/contract/views.js';
-import { CURRENT_SCHEMA_VERSION, auditRecordDocSchema, docId, ledgerEntryDocSchema, type AuditKind, type AuditRecordDoc, type LedgerEntryDoc } from '../../core/schema/documents.js';
+import { CURRENT_SCHEMA_VERSION, docId, type AuditKind, type AuditRecordDoc, type LedgerEntryDoc } from '../../core/schema/documents.js';
 import type { Clock } from '../../core/time/local-date.js';
 import { scanPrefix, type Database } from './database.js';
 
@@ -45,7 +46,7 @@ export class AuditLog {
     });
     const row = last.rows[0];
     if (row?.doc) {
-      const record = auditRecordDocSchema.parse(row.doc);
+      const record = parseDocument('audit-record', row.doc);
       this.headSeq = record.seq;
       this.headHash = record.hash;
     }
@@ -106,7 +107,7 @@ export class AuditLog {
     const records: AuditRecordDoc[] = [];
     for await (const page of scanPrefix(this.db, `audit:${this.stationId}:`)) {
       for (const doc of page) {
-        const parsed = auditRecordDocSchema.safeParse(doc);
+        const parsed = readDocument('audit-record', doc);
         // An unreadable record still counts: verifyAuditChain reports the gap its absence leaves.
         if (parsed.success) records.push(parsed.data);
       }
@@ -124,7 +125,7 @@ export class AuditLog {
     const problems: { seq: number; problem: string }[] = [];
     described.forEach((record, i) => {
       const doc = found.rows[i]?.doc;
-      const parsed = ledgerEntryDocSchema.safeParse(doc);
+      const parsed = readDocument('ledger-entry', doc);
       if (!parsed.success) problems.push({ seq: record.seq, problem: `ledger entry ${String(record.subject)} is missing or unreadable` });
       else if (entryDigest(parsed.data) !== record.detail['digest']) problems.push({ seq: record.seq, problem: `ledger entry ${String(record.subject)} was changed after it was committed` });
     });

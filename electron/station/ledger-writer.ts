@@ -7,7 +7,8 @@
  * the fact no longer matches the chain (see AuditLog.verify).
  */
 import { err, ok, type Result } from '../../core/contract/result.js';
-import { docId, ledgerEntryDocSchema, type LedgerEntryDoc } from '../../core/schema/documents.js';
+import { docId, type LedgerEntryDoc } from '../../core/schema/documents.js';
+import { parseDocument } from '../../core/schema/upgrades.js';
 import { entryDigest, type AuditEvent } from './audit-log.js';
 import type { StationContext } from './context.js';
 import { isNotFound } from './database.js';
@@ -21,7 +22,7 @@ export async function findCommitted(ctx: StationContext, entryId: string): Promi
   const known = ctx.ledger.get(entryId);
   if (known) return known;
   try {
-    const entry = ledgerEntryDocSchema.parse(await ctx.dbs.station.get(docId.ledger(entryId)));
+    const entry = parseDocument('ledger-entry', await ctx.dbs.station.get(docId.ledger(entryId)));
     ctx.ledger.add(entry);
     return entry;
   } catch (error) {

@@ -2,8 +2,9 @@
  * Opens a station: its configuration, databases, audit chain, in-memory indexes and the
  * dispatcher every host (Electron IPC, the WebSocket station host, tests, the bench) uses.
  */
+import { readDocument } from '../../core/schema/upgrades.js';
 import { randomBytes } from 'node:crypto';
-import { accountDocSchema, ledgerEntryDocSchema, tariffVersionDocSchema, type TariffVersionDoc } from '../../core/schema/documents.js';
+import type { TariffVersionDoc } from '../../core/schema/documents.js';
 import { AccountIndex, type IndexedAccount } from '../../core/search/account-index.js';
 import { localDateOf, systemClock, type Clock } from '../../core/time/local-date.js';
 import { AuditLog } from './audit-log.js';
@@ -101,13 +102,13 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
   }
   for await (const page of scanPrefix(dbs.master, 'tariff:')) {
     for (const doc of page) {
-      const parsed = tariffVersionDocSchema.safeParse(doc);
+      const parsed = readDocument('tariff-version', doc);
       if (parsed.success) tariffs.set(parsed.data._id, parsed.data);
     }
   }
   for await (const page of scanPrefix(dbs.station, 'ledger:')) {
     for (const doc of page) {
-      const parsed = ledgerEntryDocSchema.safeParse(doc);
+      const parsed = readDocument('ledger-entry', doc);
       if (parsed.success) ledger.add(parsed.data);
       else log.error(`unreadable ledger entry ${String((doc as { _id?: unknown })._id)}`, parsed.error);
     }
@@ -121,20 +122,20 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
         accounts.remove(change.id.slice('account:'.length));
         return;
       }
-      const parsed = accountDocSchema.safeParse(change.doc);
+      const parsed = readDocument('account', change.doc);
       if (parsed.success) {
         const indexed = toIndexedAccount(parsed.data);
         if (indexed) accounts.upsert(indexed);
       }
     } else if (change.id.startsWith('tariff:')) {
-      const parsed = tariffVersionDocSchema.safeParse(change.doc);
+      const parsed = readDocument('tariff-version', change.doc);
       if (parsed.success) tariffs.set(parsed.data._id, parsed.data);
     }
   });
   const stationFeed = dbs.station.changes({ since: stationSeq, live: true, include_docs: true });
   stationFeed.on('change', (change) => {
     if (!change.id.startsWith('ledger:')) return;
-    const parsed = ledgerEntryDocSchema.safeParse(change.doc);
+    const parsed = readDocument('ledger-entry', change.doc);
     if (parsed.success) ledger.add(parsed.data);
   });
 

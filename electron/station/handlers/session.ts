@@ -1,5 +1,6 @@
+import { parseDocument } from '../../../core/schema/upgrades.js';
 import { err, ok } from '../../../core/contract/result.js';
-import { operatorDocSchema, docId, type OperatorDoc } from '../../../core/schema/documents.js';
+import { docId, type OperatorDoc } from '../../../core/schema/documents.js';
 import type { StationContext } from '../context.js';
 import { requireSession } from '../context.js';
 import { isNotFound } from '../database.js';
@@ -8,7 +9,7 @@ import type { CommandHandlers } from './types.js';
 
 export async function loadOperator(ctx: StationContext, staffNo: string): Promise<OperatorDoc | null> {
   try {
-    return operatorDocSchema.parse(await ctx.dbs.master.get(docId.operator(staffNo)));
+    return parseDocument('operator', await ctx.dbs.master.get(docId.operator(staffNo)));
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;
