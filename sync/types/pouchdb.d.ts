@@ -103,3 +103,9 @@ declare module 'pouchdb' {
   const PouchDB: PouchDBConstructor;
   export = PouchDB;
 }
+
+/** The Mango query plugin; used only by the benchmark, to compare with the in-memory index. */
+declare module 'pouchdb-find' {
+  const PouchDBFind: unknown;
+  export = PouchDBFind;
+}

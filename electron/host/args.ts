@@ -1,0 +1,133 @@
+/**
+ * Command-line options shared by the station host CLI and the Electron main process, and the
+ * frozen clock tests ask for through TONGDA_FAKE_NOW. Pure apart from reading the file system to
+ * find the repository root.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface StationArgs {
+  /** Where the station keeps its databases; null: the caller's default. */
+  readonly dataDir: string | null;
+  /** 0: any free port. */
+  readonly port: number;
+  /** The built renderer; null: the caller's default. */
+  readonly rendererDir: string | null;
+  /** Seed demo data when the data folder is empty. */
+  readonly demo: boolean;
+  readonly demoAccounts: number;
+  /** Same seed, same demo data: screenshots and tests stay comparable. */
+  readonly demoSeed: number;
+  readonly stationId: string | null;
+  /** Open the URL in a browser once the host is up. */
+  readonly open: boolean;
+}
+
+export const DEFAULT_DEMO_ACCOUNTS = 5000;
+export const DEFAULT_DEMO_SEED = 1;
+
+export const STATION_USAGE = `Usage: node dist/host/main.mjs [options]
+  --data <dir>           station data folder (default ./.data/station)
+  --port <n>             port on 127.0.0.1, 0 = any free port (default 0)
+  --renderer <dir>       built renderer (default <repo>/dist/renderer)
+  --demo                 seed demo data when the data folder is empty
+  --demo-accounts <n>    demo accounts to seed (default ${DEFAULT_DEMO_ACCOUNTS})
+  --demo-seed <n>        demo data seed (default ${DEFAULT_DEMO_SEED})
+  --station-id <id>      override the configured station id
+  --open                 open the URL in a browser
+Environment: TONGDA_FAKE_NOW=<ISO instant> freezes the station clock (tests).`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const options = {
+  data: { type: 'string' },
+  port: { type: 'string' },
+  renderer: { type: 'string' },
+  demo: { type: 'boolean' },
+  'demo-accounts': { type: 'string' },
+  'demo-seed': { type: 'string' },
+  'station-id': { type: 'string' },
+  open: { type: 'boolean' },
+} as const;
+
+/**
+ * `strict` (the station host CLI) rejects unknown options and stray arguments, so a typo does not
+ * silently start a station on the wrong data. `lenient` (Electron) skips them: Electron's argv
+ * also carries the app path and Chromium switches.
+ */
+export function parseStationArgs(argv: readonly string[], mode: 'strict' | 'lenient'): StationArgs {
+  let values: ReturnType<typeof parseKnown>;
+  try {
+    values = parseKnown(argv, mode);
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  return {
+    dataDir: stringOption(values.data, '--data'),
+    port: integerOption(values.port, '--port', 0, 0, 65_535),
+    rendererDir: stringOption(values.renderer, '--renderer'),
+    demo: values.demo === true,
+    demoAccounts: integerOption(values['demo-accounts'], '--demo-accounts', DEFAULT_DEMO_ACCOUNTS, 0, 1_000_000),
+    demoSeed: integerOption(values['demo-seed'], '--demo-seed', DEFAULT_DEMO_SEED, 0, 2 ** 31 - 1),
+    stationId: stringOption(values['station-id'], '--station-id'),
+    open: values.open === true,
+  };
+}
+
+function parseKnown(argv: readonly string[], mode: 'strict' | 'lenient'): Record<string, unknown> {
+  const strict = mode === 'strict';
+  const { values } = parseArgs({ args: [...argv], options, strict, allowPositionals: !strict });
+  // In lenient mode an unknown `--flag` comes back too; only our own options are read below.
+  return values;
+}
+
+function stringOption(value: unknown, name: string): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${name} needs a value.`);
+  return value;
+}
+
+function integerOption(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string') throw new UsageError(`${name} needs a value.`);
+  if (!/^\d+$/.test(value)) throw new UsageError(`${name} needs a whole number, not ${value}.`);
+  const parsed = Number(value);
+  if (parsed < min || parsed > max) throw new UsageError(`${name} must be between ${min} and ${max}.`);
+  return parsed;
+}
+
+/** The station's clock: `{ now(): Date }` (core/time/local-date.ts's Clock, structurally). */
+export interface FixedClock {
+  now(): Date;
+}
+
+/**
+ * TONGDA_FAKE_NOW freezes the clock at one instant, so end-to-end tests get the same dates,
+ * billing periods and receipt times on every run. Unset or empty: null (the real clock).
+ */
+export function fakeClockFromEnv(env: Readonly<Record<string, string | undefined>>): FixedClock | null {
+  const raw = env['TONGDA_FAKE_NOW'];
+  if (raw === undefined || raw === '') return null;
+  // An ISO instant with a zone, so the frozen time does not depend on the machine's time zone.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(raw)) {
+    throw new UsageError(`TONGDA_FAKE_NOW must be an ISO instant with a zone (e.g. 2025-03-01T09:30:00+08:00), not ${raw}.`);
+  }
+  const millis = Date.parse(raw);
+  if (Number.isNaN(millis)) throw new UsageError(`TONGDA_FAKE_NOW is not a valid instant: ${raw}.`);
+  // A new Date each call: a caller that mutates the one it got cannot move the clock.
+  return { now: () => new Date(millis) };
+}
+
+/** The nearest folder at or above `from` that holds a package.json: the repo, from source or from dist/. */
+export function findRepoRoot(from: string): string | null {
+  let dir = path.resolve(from);
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
