@@ -10,7 +10,7 @@ const CHECK_CHARS = '10X98765432';
 export function idNumberCheckChar(first17: string): string {
   if (!/^\d{17}$/.test(first17)) throw new Error('the first 17 characters of an ID number must be digits');
   let sum = 0;
-  for (let i = 0; i < 17; i += 1) sum += Number(first17.charCodeAt(i) - 48) * (WEIGHTS[i] ?? 0);
+  for (let i = 0; i < 17; i += 1) sum += (first17.charCodeAt(i) - 48) * (WEIGHTS[i] ?? 0);
   return CHECK_CHARS.charAt(sum % 11);
 }
 

@@ -3,7 +3,7 @@
  * stations can never conflict over one. Everything a clerk sees — which bills are paid, the
  * credit balance, whether an entry was reversed — is derived from the entries.
  */
-import { addFen, fen, type Fen } from '../money/money.js';
+import { addFen, negFen, type Fen } from '../money/money.js';
 import type { BillDoc, LedgerEntryDoc } from '../schema/documents.js';
 
 /** Entry ids are made by the station: `<stationId>:<time base36>-<random>`; also the idempotency key. */
@@ -73,5 +73,5 @@ export function reversalRefusal(entry: LedgerEntryDoc, accountEntries: readonly 
 
 /** The fields of a reversal that cancel the original: money and credit negated, the same bills freed. */
 export function cancellingAmounts(original: LedgerEntryDoc): { amount: Fen; creditDelta: Fen } {
-  return { amount: fen(-original.amount || 0), creditDelta: fen(-original.creditDelta || 0) };
+  return { amount: negFen(original.amount), creditDelta: negFen(original.creditDelta) };
 }

@@ -55,5 +55,5 @@ export async function* scanPrefix(db: Database, prefix: string, pageSize = 5000)
 }
 
 export function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'status' in error && (error as { status: unknown }).status === 404;
+  return typeof error === 'object' && error !== null && 'status' in error && (error).status === 404;
 }

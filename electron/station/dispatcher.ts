@@ -15,7 +15,7 @@ import { WriteQueueClosedError } from './write-queue.js';
 
 function idOf(raw: unknown): number {
   if (typeof raw === 'object' && raw !== null && 'id' in raw) {
-    const id = (raw as { id: unknown }).id;
+    const id = (raw).id;
     if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return id;
   }
   return 0;

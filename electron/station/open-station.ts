@@ -43,7 +43,7 @@ export function toIndexedAccount(doc: unknown): IndexedAccount | null {
   if (typeof doc !== 'object' || doc === null) return null;
   const d = doc as Record<string, unknown>;
   if (d['type'] !== 'account' || typeof d['accountNo'] !== 'string' || typeof d['ownerName'] !== 'string') return null;
-  const text = (key: string): string => (typeof d[key] === 'string' ? (d[key] as string) : '');
+  const text = (key: string): string => (typeof d[key] === 'string' ? (d[key]) : '');
   const meterKind = d['meterKind'] === 'prepaid-card' ? 'prepaid-card' : 'post-paid';
   const status = d['status'] === 'closed' ? 'closed' : d['status'] === 'suspended' ? 'suspended' : 'active';
   return {
@@ -54,7 +54,7 @@ export function toIndexedAccount(doc: unknown): IndexedAccount | null {
     address: text('address'),
     districtName: text('districtName'),
     meterNo: text('meterNo'),
-    cardSerial: typeof d['cardSerial'] === 'string' ? (d['cardSerial'] as string) : null,
+    cardSerial: typeof d['cardSerial'] === 'string' ? (d['cardSerial']) : null,
     meterKind,
     status,
   };

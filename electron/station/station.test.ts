@@ -192,7 +192,7 @@ describe('reversal 冲正', () => {
     expect(noReason.ok ? 'ok' : noReason.error.code).toBe('INVALID_INPUT');
 
     const reversal = unwrap(await t.call('ledger.reverse', { entryId: payment.entryId, reason: '金额录错', approver: { staffNo: '2001', password: '123456' } }, clerk));
-    expect(reversal.entry.amount).toBe(-payment.amount);
+    expect(reversal.entry.amount).toBe(0 - payment.amount);
     expect(reversal.entry.reversal?.approvedBy).toEqual({ staffNo: '2001', name: '王强' });
 
     const again = unwrap(await t.call('ledger.reverse', { entryId: payment.entryId, reason: '金额录错', approver: { staffNo: '2001', password: '123456' } }, clerk));

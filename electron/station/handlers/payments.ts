@@ -1,7 +1,7 @@
 import { err, ok } from '../../../core/contract/result.js';
 import type { PaymentQuote } from '../../../core/contract/views.js';
 import { billSettlements, creditBalance, makeEntryId } from '../../../core/ledger/rules.js';
-import { addFen, fen, maxFen, minFen, subFen, ZERO_FEN } from '../../../core/money/money.js';
+import { addFen, maxFen, minFen, negFen, subFen, ZERO_FEN } from '../../../core/money/money.js';
 import { CURRENT_SCHEMA_VERSION, docId } from '../../../core/schema/documents.js';
 import { billStates, loadAccount, loadBills, tariffVersionFor, toEntryView, today } from '../account-view.js';
 import { requireSession, type StationContext } from '../context.js';
@@ -112,7 +112,7 @@ export const paymentHandlers = {
           tendered: method === 'cash' ? (tendered ?? null) : null,
           change: method === 'cash' && tendered !== undefined ? subFen(tendered, quote.due) : null,
           bills: quote.lines,
-          creditDelta: fen(-quote.creditApplied || 0),
+          creditDelta: negFen(quote.creditApplied),
           reversal: null,
         },
         [],
