@@ -1,0 +1,405 @@
+/**
+ * 账户: everything a clerk checks before taking money, on one screen at 1366×768: who, which
+ * meter, the tariff, the safety inspection, what is owed and what was done before.
+ * F4 pays, Esc goes back to the search.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { StationError } from '../../core/contract/result.js';
+import type { AccountDetail, LedgerEntryView, TariffView } from '../../core/contract/views.js';
+import { formatCubicMetres, formatUnitPrice, formatYuan, gas, type Fen } from '../../core/money/money.js';
+import { useI18n } from '../i18n/i18n.js';
+import { ErrorBanner } from './ErrorBanner.js';
+import { formatInstant } from './format.js';
+import { PaymentDialog } from './PaymentDialog.js';
+import { ReversalDialog } from './ReversalDialog.js';
+import { useStation } from './station.js';
+
+type Modal = { readonly kind: 'pay' } | { readonly kind: 'reverse'; readonly entry: LedgerEntryView } | null;
+
+function TariffText({ tariff }: { readonly tariff: TariffView }) {
+  const { t } = useI18n();
+  const pricing = tariff.pricing;
+  switch (pricing.kind) {
+    case 'flat':
+      return (
+        <ul className="tiers">
+          <li>
+            <span>{t('account.flat')}</span>
+            <span className="num">{formatUnitPrice(pricing.price)}</span>
+          </li>
+        </ul>
+      );
+    case 'tiered': {
+      // Each tier starts where the one before it ends.
+      const lowers = pricing.tiers.map((_tier, index) => pricing.tiers[index - 1]?.upTo ?? gas(0));
+      return (
+        <ul className="tiers">
+          {pricing.tiers.map((tier, index) => {
+            const lower = lowers[index] ?? gas(0);
+            const range =
+              tier.upTo === null
+                ? t('account.tierAbove', { from: formatCubicMetres(lower) })
+                : t('account.tierRange', { from: formatCubicMetres(lower).replace(' m³', ''), to: formatCubicMetres(tier.upTo) });
+            return (
+              <li key={index}>
+                <span>{t('account.tier', { n: index + 1 })}</span>
+                <span className="num tiers__range">{range}</span>
+                <span className="num">{formatUnitPrice(tier.price)}</span>
+              </li>
+            );
+          })}
+        </ul>
+      );
+    }
+  }
+}
+
+function Money({ amount, className, testId }: { readonly amount: Fen; readonly className?: string; readonly testId?: string }) {
+  return (
+    <span className={`money ${className ?? ''}`} data-testid={testId}>
+      {formatYuan(amount)}
+    </span>
+  );
+}
+
+export function AccountPage({ accountNo, active, onBack }: { readonly accountNo: string; readonly active: boolean; readonly onBack: () => void }) {
+  const { t } = useI18n();
+  const { call, client, timeZone } = useStation();
+  const [detail, setDetail] = useState<AccountDetail | null>(null);
+  const [error, setError] = useState<StationError | null>(null);
+  const [modal, setModal] = useState<Modal>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const sequence = useRef(0);
+  const pageRef = useRef<HTMLElement>(null);
+
+  const reload = useCallback(() => {
+    sequence.current += 1;
+    const mine = sequence.current;
+    void call('accounts.get', { accountNo }).then((result) => {
+      // A newer reload (an event, a payment) may already have answered.
+      if (mine !== sequence.current) return;
+      if (result.ok) {
+        setDetail(result.value);
+        setError(null);
+      } else {
+        setError(result.error);
+      }
+    });
+  }, [call, accountNo]);
+
+  useEffect(() => {
+    reload();
+  }, [reload]);
+
+  useEffect(
+    () =>
+      client.on('ledger.committed', (payload) => {
+        if (payload.accountNo === accountNo) reload();
+      }),
+    [client, accountNo, reload],
+  );
+
+  useEffect(() => {
+    pageRef.current?.focus();
+  }, [accountNo]);
+
+  const unpaid = detail?.bills.filter((bill) => bill.status === 'unpaid') ?? [];
+  const closed = detail?.account.status === 'closed';
+  const payBlocker = detail === null ? null : closed ? t('account.closedNoPay') : unpaid.length === 0 ? t('account.nothingToPay') : null;
+
+  const openPay = useCallback(() => {
+    if (detail === null) return;
+    if (payBlocker !== null) {
+      setNotice(payBlocker);
+      return;
+    }
+    setNotice(null);
+    setModal({ kind: 'pay' });
+  }, [detail, payBlocker]);
+
+  useEffect(() => {
+    if (!active || modal !== null) return undefined;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'F4') {
+        event.preventDefault();
+        openPay();
+      } else if (event.key === 'Escape' && !event.defaultPrevented) {
+        event.preventDefault();
+        onBack();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [active, modal, openPay, onBack]);
+
+  const closeModal = useCallback(() => {
+    setModal(null);
+    pageRef.current?.focus();
+  }, []);
+
+  if (detail === null) {
+    return (
+      <main className="account" data-testid="account-page" ref={pageRef} tabIndex={-1}>
+        {error !== null ? <ErrorBanner error={error} /> : <div className="empty">{t('account.loading')}</div>}
+        <div>
+          <button type="button" className="button" onClick={onBack}>
+            {t('account.back')}
+          </button>
+        </div>
+      </main>
+    );
+  }
+
+  const { account, inspection, tariff } = detail;
+  const inspectionWarn = inspection.result === 'failed' ? t('account.inspection.failedWarn') : inspection.overdue ? t('account.inspection.overdueWarn') : null;
+  const entriesById = new Map(detail.history.map((entry) => [entry.entryId, entry]));
+
+  return (
+    <main className="account" data-testid="account-page" data-account-no={account.accountNo} ref={pageRef} tabIndex={-1}>
+      <section className="account__head">
+        <div className="account__title">
+          <h1 className="account__owner" data-testid="account-owner">
+            {account.ownerName}
+          </h1>
+          <span className={`badge badge--${account.status}`} data-testid="account-status">
+            {t(`accountStatus.${account.status}`)}
+          </span>
+          <span className="account__no">
+            {t('account.accountNo')} <b className="num">{account.accountNo}</b>
+          </span>
+        </div>
+        <div className="account__sums">
+          <div className={detail.arrears > 0 ? 'sum sum--owing' : 'sum'}>
+            <span className="sum__label">{t('account.arrears')}</span>
+            <Money amount={detail.arrears} className="money--large" testId="account-arrears" />
+          </div>
+          <div className="sum">
+            <span className="sum__label">{t('account.credit')}</span>
+            <Money amount={detail.creditBalance} className="money--large" testId="account-credit" />
+          </div>
+        </div>
+        <div className="account__actions">
+          <button
+            type="button"
+            className="button button--primary button--large"
+            data-testid="pay-button"
+            disabled={payBlocker !== null}
+            title={payBlocker ?? undefined}
+            onClick={openPay}
+          >
+            {t('account.pay')}
+          </button>
+          <button type="button" className="button" data-testid="back-button" onClick={onBack}>
+            {t('account.back')}
+          </button>
+        </div>
+      </section>
+
+      {(closed || notice !== null || inspectionWarn !== null || error !== null) && (
+        <div className="account__notices">
+          {closed && (
+            <div className="notice notice--danger" data-testid="account-closed">
+              {t('account.closedNoPay')}
+            </div>
+          )}
+          {notice !== null && !closed && <div className="notice">{notice}</div>}
+          {inspectionWarn !== null && (
+            <div className="notice notice--danger" data-testid="inspection-warning">
+              ⚠ {inspectionWarn}
+            </div>
+          )}
+          {error !== null && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
+        </div>
+      )}
+
+      <section className="account__info">
+        <dl className="facts">
+          <div>
+            <dt>{t('account.idNumber')}</dt>
+            <dd className="num">{account.idNumberMasked}</dd>
+          </div>
+          <div>
+            <dt>{t('account.phone')}</dt>
+            <dd className="num">{account.phone}</dd>
+          </div>
+          <div className="facts__wide">
+            <dt>{t('account.address')}</dt>
+            <dd title={account.address}>{account.address}</dd>
+          </div>
+          <div>
+            <dt>{t('account.district')}</dt>
+            <dd>{account.districtName}</dd>
+          </div>
+          <div>
+            <dt>{t('account.meterNo')}</dt>
+            <dd className="num">{account.meterNo}</dd>
+          </div>
+          <div>
+            <dt>{t('account.meterKind')}</dt>
+            <dd>{t(`meterKind.${account.meterKind}`)}</dd>
+          </div>
+          <div>
+            <dt>{t('account.cardSerial')}</dt>
+            <dd className="num">{account.cardSerial ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>{t('account.customerType')}</dt>
+            <dd>{t(`customerType.${account.customerType}`)}</dd>
+          </div>
+          <div>
+            <dt>{t('account.openedOn')}</dt>
+            <dd className="num">{account.openedOn}</dd>
+          </div>
+        </dl>
+        <div className="panel">
+          <div className="panel__title">
+            {t('account.tariff')}
+            {tariff !== null && <span className="panel__sub">{tariff.name}</span>}
+          </div>
+          {tariff === null ? (
+            <div className="muted">{t('account.noTariff')}</div>
+          ) : (
+            <>
+              <TariffText tariff={tariff} />
+              <div className="muted small" data-testid="tariff-version">
+                {t('account.tariffVersion', { version: tariff.versionId, from: tariff.effectiveFrom })}
+              </div>
+            </>
+          )}
+        </div>
+        <div className={inspectionWarn !== null ? 'panel panel--danger' : 'panel'} data-testid="inspection">
+          <div className="panel__title">
+            {t('account.inspection')}
+            <span className={`inspection inspection--${inspection.result}${inspection.overdue ? ' inspection--overdue' : ''}`}>
+              {t(`account.inspection.${inspection.result}`)}
+            </span>
+          </div>
+          <div className="small">{inspection.lastDate === null ? '—' : t('account.inspection.last', { date: inspection.lastDate })}</div>
+          {inspection.nextDueDate !== null && (
+            <div className={inspection.overdue ? 'small text-danger' : 'small'}>{t('account.inspection.next', { date: inspection.nextDueDate })}</div>
+          )}
+        </div>
+      </section>
+
+      <section className="account__tables">
+        <div className="card">
+          <h2 className="card__title">{t('account.bills')}</h2>
+          <div className="table-wrap">
+            {detail.bills.length === 0 ? (
+              <div className="empty">{t('account.noBills')}</div>
+            ) : (
+              <table className="table" data-testid="bills-table">
+                <thead>
+                  <tr>
+                    <th>{t('bill.period')}</th>
+                    <th className="right">{t('bill.volume')}</th>
+                    <th className="right">{t('bill.amount')}</th>
+                    <th>{t('bill.dueDate')}</th>
+                    <th className="right">{t('bill.lateFee')}</th>
+                    <th className="right">{t('bill.overdueDays')}</th>
+                    <th>{t('bill.status')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {detail.bills.map((bill) => (
+                    <tr
+                      key={bill.billId}
+                      data-testid="bill-row"
+                      data-bill-id={bill.billId}
+                      data-status={bill.status}
+                      className={bill.status === 'unpaid' && bill.overdueDays > 0 ? 'row--overdue' : undefined}
+                    >
+                      <td className="num">{bill.period}</td>
+                      <td className="num right">{formatCubicMetres(bill.volume)}</td>
+                      <td className="num right">{formatYuan(bill.amount)}</td>
+                      <td className="num">{bill.dueDate}</td>
+                      <td className="num right">{bill.lateFee > 0 ? formatYuan(bill.lateFee) : '—'}</td>
+                      <td className="num right">{bill.overdueDays > 0 ? t('bill.days', { n: bill.overdueDays }) : '—'}</td>
+                      <td>
+                        <span className={`tag tag--${bill.status}`}>{t(`bill.${bill.status}`)}</span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </div>
+        <div className="card">
+          <h2 className="card__title">{t('account.history')}</h2>
+          <div className="table-wrap">
+            {detail.history.length === 0 ? (
+              <div className="empty">{t('account.noHistory')}</div>
+            ) : (
+              <table className="table" data-testid="history-table">
+                <thead>
+                  <tr>
+                    <th>{t('history.at')}</th>
+                    <th>{t('history.kind')}</th>
+                    <th className="right">{t('history.amount')}</th>
+                    <th>{t('history.method')}</th>
+                    <th>{t('history.operator')}</th>
+                    <th className="col-state">{t('history.state')}</th>
+                    <th>{t('history.action')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {detail.history.map((entry) => {
+                    const reversible = entry.kind === 'bill-payment' && entry.reversedByEntryId === null;
+                    const reversedEntry = entry.reversal === null ? undefined : entriesById.get(entry.reversal.reversesEntryId);
+                    return (
+                      <tr
+                        key={entry.entryId}
+                        data-testid="history-row"
+                        data-entry-id={entry.entryId}
+                        data-kind={entry.kind}
+                        data-reversed={entry.reversedByEntryId !== null}
+                        className={entry.reversedByEntryId !== null ? 'row--reversed' : undefined}
+                        title={entry.entryId}
+                      >
+                        <td className="num">{formatInstant(entry.at, timeZone)}</td>
+                        <td>
+                          <span className={`tag tag--${entry.kind}`}>{t(`history.kind.${entry.kind}`)}</span>
+                        </td>
+                        <td className="num right">{formatYuan(entry.amount)}</td>
+                        <td title={entry.reference ?? undefined}>{entry.method === null ? '—' : t(`method.${entry.method}`)}</td>
+                        <td className="nowrap">
+                          {entry.operator.name} <span className="muted num">{entry.operator.staffNo}</span>
+                        </td>
+                        <td className="ellipsis">
+                          {entry.reversedByEntryId !== null && (
+                            <span className="tag tag--reversed" data-testid="history-reversed">
+                              {t('history.reversed')}
+                            </span>
+                          )}
+                          {entry.reversal !== null && (
+                            <span
+                              className="small"
+                              title={`${t('history.reverses', { entryId: entry.reversal.reversesEntryId })}${reversedEntry === undefined ? '' : ` (${formatInstant(reversedEntry.at, timeZone)})`}`}
+                            >
+                              {entry.reversal.reason}
+                            </span>
+                          )}
+                        </td>
+                        <td>
+                          {reversible && (
+                            <button type="button" className="button button--small" data-testid="reverse-button" onClick={() => setModal({ kind: 'reverse', entry })}>
+                              {t('history.reverse')}
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </div>
+      </section>
+
+      {modal?.kind === 'pay' && <PaymentDialog detail={detail} onClose={closeModal} onCommitted={reload} />}
+      {modal?.kind === 'reverse' && <ReversalDialog entry={modal.entry} onClose={closeModal} onCommitted={reload} />}
+    </main>
+  );
+}

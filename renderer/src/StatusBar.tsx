@@ -1,0 +1,80 @@
+/** Always on screen once logged in: who serves, where, whether the station is reachable, and the time. */
+import { useEffect, useState } from 'react';
+import type { ConnectionState } from '../../core/contract/client.js';
+import type { OperatorView } from '../../core/contract/views.js';
+import { useI18n } from '../i18n/i18n.js';
+import { formatClock } from './format.js';
+import { useStation } from './station.js';
+
+function connectionKey(state: ConnectionState): 'conn.open' | 'conn.connecting' | 'conn.reconnecting' | 'conn.closed' {
+  switch (state) {
+    case 'open':
+      return 'conn.open';
+    case 'connecting':
+      return 'conn.connecting';
+    case 'reconnecting':
+      return 'conn.reconnecting';
+    case 'closed':
+      return 'conn.closed';
+  }
+}
+
+function Clock({ timeZone }: { readonly timeZone: string }) {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(new Date()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return (
+    <span className="status-bar__clock" data-testid="status-clock">
+      {formatClock(now, timeZone)}
+    </span>
+  );
+}
+
+export function StatusBar({
+  operator,
+  connection,
+  onLock,
+  onLogout,
+}: {
+  readonly operator: OperatorView;
+  readonly connection: ConnectionState;
+  readonly onLock: () => void;
+  readonly onLogout: () => void;
+}) {
+  const { t, lang, setLang } = useI18n();
+  const { info, timeZone } = useStation();
+  return (
+    <header className="status-bar">
+      <div className="status-bar__where">
+        <span className="status-bar__utility">{info?.utilityName ?? t('appName')}</span>
+        {info !== null && (
+          <span className="status-bar__station">
+            {info.stationName}
+            <span className="status-bar__kind">{t(`status.stationKind.${info.stationKind}`)}</span>
+          </span>
+        )}
+      </div>
+      <div className="status-bar__who" data-testid="status-operator">
+        {t('status.operator', { role: t(`role.${operator.role}`), name: operator.name, staffNo: operator.staffNo })}
+      </div>
+      <div className={`status-bar__conn status-bar__conn--${connection}`} data-testid="status-connection" role="status">
+        <span className="status-bar__dot" aria-hidden="true" />
+        {t(connectionKey(connection))}
+      </div>
+      <Clock timeZone={timeZone} />
+      <div className="status-bar__actions">
+        <button type="button" className="button button--bar" data-testid="lang-switch" onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}>
+          {t('lang.switchTo')}
+        </button>
+        <button type="button" className="button button--bar" data-testid="lock-button" onClick={onLock}>
+          {t('status.lock')}
+        </button>
+        <button type="button" className="button button--bar" data-testid="logout-button" onClick={onLogout}>
+          {t('status.logout')}
+        </button>
+      </div>
+    </header>
+  );
+}
