@@ -124,7 +124,11 @@ function queryMix(size: number, perKind = 200): Query[] {
   for (const account of generateAccounts({ seed: SEED, count: size, today: TODAY })) {
     if (i++ % every === 0) samples.push(account);
   }
-  const pick = (): AccountDoc => samples[Math.floor(random.next() * samples.length)] ?? samples[0]!;
+  const pick = (): AccountDoc => {
+    const sample = samples[Math.floor(random.next() * samples.length)] ?? samples[0];
+    if (!sample) throw new Error('no accounts to sample');
+    return sample;
+  };
   const surnames = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵'];
   const queries: Query[] = [];
   for (let k = 0; k < perKind; k += 1) {

@@ -106,6 +106,8 @@ test('a clerk serves a walk-in customer: search, pay in 3 actions, history, reve
   await page.getByTestId('reverse-staff').fill('2001');
   await page.getByTestId('reverse-password').fill('123456');
   await page.getByTestId('reverse-confirm').click();
+  await expect(page.getByTestId('reverse-done')).toBeVisible();
+  await page.getByTestId('reverse-done-close').click();
   await expect(page.getByTestId('reverse-dialog')).toBeHidden();
   await expect(page.getByTestId('history-row')).toHaveCount(2);
   await expect(page.getByTestId('history-row').first()).toContainText('冲正');
@@ -120,7 +122,7 @@ test('the screen locks and unlocks; English can be switched on', async ({ page }
   await shot(page, '10-search-english');
   await page.getByTestId('lang-switch').click();
 
-  await page.getByTestId('status-lock').click();
+  await page.getByTestId('lock-button').click();
   await expect(page.getByTestId('lock-screen')).toBeVisible();
   await shot(page, '11-locked');
   await page.getByTestId('unlock-password').fill('123456');
