@@ -62,6 +62,12 @@ function Money({ amount, className, testId }: { readonly amount: Fen; readonly c
   );
 }
 
+/** Why the account's bills cannot be paid now, or null. */
+function payBlockerOf(detail: AccountDetail, t: (key: 'account.closedNoPay' | 'account.nothingToPay') => string): string | null {
+  if (detail.account.status === 'closed') return t('account.closedNoPay');
+  return detail.bills.some((bill) => bill.status === 'unpaid') ? null : t('account.nothingToPay');
+}
+
 export function AccountPage({ accountNo, active, onBack }: { readonly accountNo: string; readonly active: boolean; readonly onBack: () => void }) {
   const { t } = useI18n();
   const { call, client, timeZone } = useStation();
@@ -71,6 +77,9 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
   const [notice, setNotice] = useState<string | null>(null);
   const sequence = useRef(0);
   const pageRef = useRef<HTMLElement>(null);
+  // A clerk who presses F4 while the account is still loading means it: the payment opens as
+  // soon as the account arrives.
+  const payRequested = useRef(false);
 
   const reload = useCallback(() => {
     sequence.current += 1;
@@ -81,11 +90,17 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
       if (result.ok) {
         setDetail(result.value);
         setError(null);
+        if (payRequested.current) {
+          payRequested.current = false;
+          const blocker = payBlockerOf(result.value, t);
+          if (blocker === null) setModal({ kind: 'pay' });
+          else setNotice(blocker);
+        }
       } else {
         setError(result.error);
       }
     });
-  }, [call, accountNo]);
+  }, [call, accountNo, t]);
 
   useEffect(() => {
     reload();
@@ -103,12 +118,14 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
     pageRef.current?.focus();
   }, [accountNo]);
 
-  const unpaid = detail?.bills.filter((bill) => bill.status === 'unpaid') ?? [];
   const closed = detail?.account.status === 'closed';
-  const payBlocker = detail === null ? null : closed ? t('account.closedNoPay') : unpaid.length === 0 ? t('account.nothingToPay') : null;
+  const payBlocker = detail === null ? null : payBlockerOf(detail, t);
 
   const openPay = useCallback(() => {
-    if (detail === null) return;
+    if (detail === null) {
+      payRequested.current = true;
+      return;
+    }
     if (payBlocker !== null) {
       setNotice(payBlocker);
       return;

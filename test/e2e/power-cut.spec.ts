@@ -18,6 +18,7 @@ test('a payment confirmed just before the station is killed is there after resta
   await page.getByTestId('search-input').fill(account.accountNo);
   await expect(page.getByTestId('search-result').first()).toContainText(account.ownerName);
   await page.getByTestId('search-input').press('Enter');
+  // F4 at once, as a quick clerk does, even before the account has finished loading.
   await expect(page.getByTestId('account-page')).toBeVisible();
   await page.keyboard.press('F4');
   await expect(page.getByTestId('pay-confirm')).toBeEnabled();
