@@ -32,6 +32,7 @@ function modalOpen(): boolean {
 
 export function App({ client }: { readonly client: StationClient }) {
   const [info, setInfo] = useState<StationInfo | null>(null);
+  const [clockOffsetMs, setClockOffsetMs] = useState(0);
   const [session, setSession] = useState<Session | null>(null);
   const [locked, setLocked] = useState(false);
   const [view, setView] = useState<View>({ kind: 'search' });
@@ -75,7 +76,11 @@ export function App({ client }: { readonly client: StationClient }) {
     const load = () => {
       void client.call('station.info', {}).then((result) => {
         if (cancelled) return;
-        if (result.ok) setInfo(result.value);
+        if (result.ok) {
+          setInfo(result.value);
+          // The status bar shows the station's clock, which dates every entry, not this screen's.
+          setClockOffsetMs(Date.parse(result.value.serverTime) - Date.now());
+        }
         else timer = window.setTimeout(load, INFO_RETRY_MS);
       });
     };
@@ -176,8 +181,8 @@ export function App({ client }: { readonly client: StationClient }) {
   }, []);
 
   const station = useMemo<Station>(
-    () => ({ client, call, info, operator: session?.operator ?? null, timeZone: info?.timeZone ?? DEFAULT_TIME_ZONE }),
-    [client, call, info, session],
+    () => ({ client, call, info, operator: session?.operator ?? null, timeZone: info?.timeZone ?? DEFAULT_TIME_ZONE, clockOffsetMs }),
+    [client, call, info, session, clockOffsetMs],
   );
 
   const screen = session === null ? 'login' : locked ? 'locked' : view.kind;

@@ -20,11 +20,13 @@ function connectionKey(state: ConnectionState): 'conn.open' | 'conn.connecting' 
 }
 
 function Clock({ timeZone }: { readonly timeZone: string }) {
-  const [now, setNow] = useState(() => new Date());
+  const { clockOffsetMs } = useStation();
+  const [screenNow, setScreenNow] = useState(() => Date.now());
   useEffect(() => {
-    const timer = window.setInterval(() => setNow(new Date()), 1000);
+    const timer = window.setInterval(() => setScreenNow(Date.now()), 1000);
     return () => window.clearInterval(timer);
   }, []);
+  const now = new Date(screenNow + clockOffsetMs);
   return (
     <span className="status-bar__clock" data-testid="status-clock">
       {formatClock(now, timeZone)}

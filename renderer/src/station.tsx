@@ -15,6 +15,8 @@ export interface Station {
   readonly operator: OperatorView | null;
   /** The zone the station keeps its calendar in; every date and time is shown in it. */
   readonly timeZone: string;
+  /** Station clock minus this screen's clock, from station.info. */
+  readonly clockOffsetMs: number;
 }
 
 export const StationContext = createContext<Station | null>(null);

@@ -43,6 +43,7 @@ test('a clerk serves a walk-in customer: search, pay in 3 actions, history, reve
   await page.goto(station.url);
   await expect(page.getByTestId('login-staff')).toBeVisible();
   await expect(page.locator('body')).toContainText('登录');
+  await expect(page.getByTestId('login-demo')).toBeVisible();
   await shot(page, '01-login');
 
   const wrong = page.getByTestId('login-password');
@@ -54,6 +55,8 @@ test('a clerk serves a walk-in customer: search, pay in 3 actions, history, reve
 
   await login(page, '1001');
   await expect(page.getByTestId('status-operator')).toContainText('李娜');
+  // The status bar shows the station's clock (frozen for the tests at 10:00 in Shanghai).
+  await expect(page.getByTestId('status-clock')).toContainText('2026-11-21 10:0');
   await expect(page.locator('[data-screen="search"]')).toBeVisible();
 
   // Search as you type: a one-character surname matches many; the total is shown.
