@@ -59,7 +59,8 @@ declare module 'pouchdb' {
       update_seq: number | string;
     }
     interface ChangesOptions {
-      since?: number | string | 'now';
+      /** A sequence, or the string 'now'. */
+      since?: number | string;
       live?: boolean;
       include_docs?: boolean;
       limit?: number;
