@@ -50,23 +50,7 @@ export function billStates(ctx: StationContext, bills: readonly BillDoc[], entri
   const settled = billSettlements(bills, entries);
   const states = bills.map((bill): BillState => {
     const settlement = settled.get(bill.billId);
-    if (settlement) {
-      return {
-        bill,
-        view: {
-          billId: bill.billId,
-          period: bill.period,
-          volume: bill.volume,
-          amount: bill.amount,
-          dueDate: bill.dueDate,
-          status: 'paid',
-          lateFee: ZERO_FEN,
-          overdueDays: 0,
-          paidByEntryId: settlement.by === 'ledger' ? settlement.entryId : null,
-        },
-      };
-    }
-    const fee = lateFee(bill.amount, bill.dueDate, onDate, ctx.config.lateFee);
+    const fee = settlement ? { fee: ZERO_FEN, overdueDays: 0 } : lateFee(bill.amount, bill.dueDate, onDate, ctx.config.lateFee);
     return {
       bill,
       view: {
@@ -75,10 +59,10 @@ export function billStates(ctx: StationContext, bills: readonly BillDoc[], entri
         volume: bill.volume,
         amount: bill.amount,
         dueDate: bill.dueDate,
-        status: 'unpaid',
+        status: settlement ? 'paid' : 'unpaid',
         lateFee: fee.fee,
         overdueDays: fee.overdueDays,
-        paidByEntryId: null,
+        paidByEntryId: settlement?.by === 'ledger' ? settlement.entryId : null,
       },
     };
   });
