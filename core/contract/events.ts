@@ -1,4 +1,7 @@
-/** Events the station pushes to every connected UI. */
+/**
+ * Events the station pushes to every connected UI. Broadcast to all connections, so nothing
+ * session-specific belongs here: a session learns it was locked from SESSION_LOCKED answers.
+ */
 import { z } from 'zod';
 import { accountNoSchema } from '../schema/primitives.js';
 import { ledgerEntryViewSchema } from './views.js';
@@ -6,8 +9,6 @@ import { ledgerEntryViewSchema } from './views.js';
 export const events = {
   /** A ledger entry was committed on this station (any window): refresh that account's view. */
   'ledger.committed': z.object({ accountNo: accountNoSchema, entry: ledgerEntryViewSchema }),
-  /** The session of this connection was locked (idle) or ended. */
-  'session.changed': z.object({ state: z.enum(['locked', 'ended']) }),
 } as const;
 
 export type Events = typeof events;

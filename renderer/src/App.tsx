@@ -93,21 +93,6 @@ export function App({ client }: { readonly client: StationClient }) {
 
   useEffect(() => client.onConnectionState(setConnection), [client]);
 
-  useEffect(
-    () =>
-      client.on('session.changed', (payload) => {
-        if (sessionRef.current === null) return;
-        switch (payload.state) {
-          case 'locked':
-            setLocked(true);
-            break;
-          case 'ended':
-            endSession({ code: 'UNAUTHENTICATED', message: 'session ended by the station' });
-            break;
-        }
-      }),
-    [client, endSession],
-  );
 
   const lock = useCallback(() => {
     if (sessionRef.current === null) return;

@@ -168,10 +168,10 @@ describe('WebSocketStationClient', () => {
     }
     expect(timers.delays).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000, 5000]);
     const seen: string[] = [];
-    client.on('session.changed', (payload) => seen.push(payload.state));
+    client.on('ledger.committed', (payload) => seen.push(payload.accountNo));
     socket(8).acceptConnection();
-    socket(8).push({ type: 'event', event: 'session.changed', payload: { state: 'locked' } });
+    socket(8).push({ type: 'event', event: 'ledger.committed', payload: { accountNo: '3401000001', entry: {} } });
     socket(8).push({ type: 'event', event: 'no.such.event', payload: {} });
-    expect(seen).toEqual(['locked']);
+    expect(seen).toEqual(['3401000001']);
   });
 });
