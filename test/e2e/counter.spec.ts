@@ -133,3 +133,19 @@ test('the screen locks and unlocks; English can be switched on', async ({ page }
   await expect(page.getByTestId('lock-screen')).toBeHidden();
   await expect(page.locator('[data-screen="search"]')).toBeVisible();
 });
+
+test('the screen locks itself after the idle time', async ({ page }) => {
+  await page.clock.install();
+  await login(page, '1001');
+  await page.getByTestId('search-input').fill('李');
+  await expect(page.getByTestId('search-result').first()).toBeVisible();
+  // Five minutes without a key or a click (the station's idleLockSeconds is 300).
+  await page.clock.fastForward('05:01');
+  await expect(page.getByTestId('lock-screen')).toBeVisible();
+  // The customer data underneath is covered and out of reach of keyboard and screen readers.
+  await expect(page.locator('.app__main')).toHaveAttribute('inert', '');
+  await page.screenshot({ path: `${SCREENS}/13-idle-locked.png` });
+  await page.getByTestId('unlock-password').fill('123456');
+  await page.getByTestId('unlock-password').press('Enter');
+  await expect(page.getByTestId('lock-screen')).toBeHidden();
+});
