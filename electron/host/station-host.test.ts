@@ -1,3 +1,5 @@
+import { ledgerEntryViewSchema } from '../../core/contract/views.js';
+import { v1Samples } from '../../core/schema/samples.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,8 @@ import { ok } from '../../core/contract/result.js';
 import type { ConnectionContext, StationDispatcher, WireEvent, WireResponse } from '../../core/contract/wire.js';
 import { RENDERER_CSP } from './static-files.js';
 import { startStationHost, type StationHost } from './station-host.js';
+
+const sampleEntry = ledgerEntryViewSchema.parse({ ...v1Samples['ledger-entry'], reversedByEntryId: null });
 
 /** Echoes each request back; `input.delayMs` makes it answer late, to test concurrency. */
 class EchoDispatcher implements StationDispatcher {
@@ -261,7 +265,7 @@ describe('startStationHost', () => {
     const first = await open(host);
     const second = await open(host);
     const boxes = [inbox(first), inbox(second)];
-    const event = { type: 'event', event: 'session.changed', payload: { state: 'locked' } } as const satisfies WireEvent;
+    const event: WireEvent = { type: 'event', event: 'ledger.committed', payload: { accountNo: '3401000001', entry: sampleEntry } };
     dispatcher.emit(event);
     for (const box of boxes) expect(await box.next(1)).toEqual([event]);
 

@@ -1,3 +1,5 @@
+import { ledgerEntryViewSchema } from '../../core/contract/views.js';
+import { v1Samples } from '../../core/schema/samples.js';
 import { describe, expect, it } from 'vitest';
 import { ok } from '../../core/contract/result.js';
 import {
@@ -10,6 +12,8 @@ import {
 } from '../../core/contract/wire.js';
 import { registerStationIpc, type EventTargetLike, type InvokeEventLike, type IpcMainLike } from './router.js';
 import { APP_INDEX_URL, decideSender, type SenderFacts } from './sender-policy.js';
+
+const sampleEntry = ledgerEntryViewSchema.parse({ ...v1Samples['ledger-entry'], reversedByEntryId: null });
 
 type Listener = (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>;
 
@@ -129,7 +133,7 @@ describe('registerStationIpc', () => {
     windows.push(third);
     second.url = 'https://evil.example/';
     third.destroyed = true;
-    const event = { type: 'event', event: 'session.changed', payload: { state: 'ended' } } as const satisfies WireEvent;
+    const event: WireEvent = { type: 'event', event: 'ledger.committed', payload: { accountNo: '3401000001', entry: sampleEntry } };
     for (const listener of dispatcher.listeners) listener(event);
     expect(first.sent).toEqual([[IPC_CHANNEL_EVENT, event]]);
     expect(second.sent).toEqual([]);
