@@ -165,9 +165,14 @@ export function* generateAccounts(options: DemoOptions): Generator<AccountDoc> {
     // 48271 is prime and coprime with 10^8, so i -> i*48271 mod 10^8 never repeats for i < 10^8.
     const meterSerial = String((i * 48_271 + 1_234_567) % 100_000_000).padStart(8, '0');
     const meterYear = String(Math.floor(new Date(openedDay * 86_400_000).getUTCFullYear() % 100)).padStart(2, '0');
-    const meterNo = [random.pick(METER_MAKERS), meterYear, meterSerial].join('');
+    const maker = random.pick(METER_MAKERS);
     const prepaid = random.chance(prepaidShare);
-    const cardSerial = prepaid ? hex8(scramble32(cards++, cardSalt)) : null;
+    // Prepaid meters carry their number on the IC card as 12 BCD digits, so theirs are all digits:
+    // the maker as two digits, then year and serial. Post-paid meters keep the maker's letters.
+    const meterNo = prepaid ? `${String(11 + METER_MAKERS.indexOf(maker))}${meterYear}${meterSerial}` : `${maker}${meterYear}${meterSerial}`;
+    // Card serials are 8 bytes; the first half alone is already unique per card.
+    const cardSerial = prepaid ? `${hex8(scramble32(cards, cardSalt))}${hex8(scramble32(cards, cardSalt ^ 0x5bd1e995))}` : null;
+    if (prepaid) cards += 1;
 
     const statusDraw = random.next();
     const status = statusDraw < CLOSED_SHARE ? 'closed' : statusDraw < CLOSED_SHARE + SUSPENDED_SHARE ? 'suspended' : 'active';

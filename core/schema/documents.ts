@@ -51,8 +51,8 @@ export const accountDocSchema = z.looseObject({
   districtName: z.string().min(1).max(32),
   meterNo: z.string().min(4).max(20),
   meterKind: meterKindSchema,
-  /** Serial of the IC card issued for a prepaid meter (hex, from the card header); null for post-paid. */
-  cardSerial: z.string().regex(/^[0-9A-F]{8}$/).nullable(),
+  /** Serial of the IC card issued for a prepaid meter: the header's 8 bytes as 16 hex digits, as printed on the card; null for post-paid. */
+  cardSerial: z.string().regex(/^[0-9A-F]{16}$/).nullable(),
   customerType: customerTypeSchema,
   tariffCode: z.string().min(1).max(32),
   status: accountStatusSchema,

@@ -599,7 +599,7 @@ export class AccountIndex {
         if (byAccount !== undefined) candidates.push(byAccount);
         const byMeter = this.byMeterNo.get(q);
         if (byMeter !== undefined) candidates.push(byMeter);
-        const byCard = q.length === 8 ? this.byCardSerial.get(q) : undefined;
+        const byCard = q.length === 16 ? this.byCardSerial.get(q) : undefined;
         if (byCard !== undefined) candidates.push(byCard);
         const lists: Postings[] = [];
         if (term.digitsOnly && q.length >= PHONE_TAIL_MIN) {
