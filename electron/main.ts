@@ -127,6 +127,8 @@ async function boot(args: StationArgs, clock: ReturnType<typeof fakeClockFromEnv
     overrides,
     ...(clock === null ? {} : { clock }),
     ...(args.demo ? { demo: { accounts: args.demoAccounts, seed: args.demoSeed } } : {}),
+    // dist/electron/main.mjs → dist/emulator/main.mjs (unpacked beside the asar in a package).
+    emulatorEntry: fileURLToPath(new URL('../emulator/main.mjs', import.meta.url)).replace('app.asar', 'app.asar.unpacked'),
   });
   const station = await stationOpening;
   if (quitState !== 'running') return; // quit while opening; before-quit closes it.

@@ -4,7 +4,8 @@
  * from this one map; a command without a handler is a compile error in electron/station.
  */
 import { z } from 'zod';
-import { accountNoSchema, entryIdSchema, nonNegativeFenSchema, paymentMethodSchema, staffNoSchema, type Role } from '../schema/primitives.js';
+import { accountNoSchema, entryIdSchema, gasSchema, nonNegativeFenSchema, paymentMethodSchema, staffNoSchema, type Role } from '../schema/primitives.js';
+import { cardInspectionSchema, demoCardSchema, readerStateSchema, topupQuoteSchema, topupResultSchema } from './cards.js';
 import {
   accountDetailSchema,
   auditCheckSchema,
@@ -33,6 +34,7 @@ const anyOperator = { kind: 'session', roles: 'any' } as const;
 /** Roles that serve customers at a counter or in a van. */
 const serving = { kind: 'session', roles: ['clerk', 'van', 'supervisor', 'manager'] } as const;
 const overseeing = { kind: 'session', roles: ['supervisor', 'manager', 'admin'] } as const;
+const configuring = { kind: 'session', roles: ['manager', 'admin'] } as const;
 
 const passwordSchema = z.string().min(1).max(128);
 const empty = z.strictObject({});
@@ -86,6 +88,60 @@ export const commands = {
     access: serving,
   },
   'audit.check': { input: empty, output: auditCheckSchema, access: overseeing },
+
+  'reader.state': { input: empty, output: readerStateSchema, access: anyOperator },
+  'reader.ports': { input: empty, output: z.object({ ports: z.array(z.object({ path: z.string(), manufacturer: z.string().nullable() })) }), access: configuring },
+  'reader.configure': {
+    input: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('serial'), path: z.string().trim().min(1).max(128), baudRate: z.union([z.literal(9600), z.literal(19200), z.literal(38400), z.literal(115200)]) }),
+      z.strictObject({ kind: z.literal('emulator') }),
+      z.strictObject({ kind: z.literal('none') }),
+    ]),
+    output: readerStateSchema,
+    access: configuring,
+  },
+  'reader.test': { input: empty, output: z.object({ ok: z.boolean(), description: z.string().nullable(), roundTripMs: z.number().nullable(), problem: z.string().nullable() }), access: configuring },
+  /** Reads the card in the reader: its state, its account, whether a purchase may be made, unfinished top-ups. */
+  'card.inspect': { input: empty, output: cardInspectionSchema, access: serving },
+  'topup.prepare': {
+    input: z.strictObject({
+      accountNo: accountNoSchema,
+      serial: z.string().regex(/^[0-9A-F]{16}$/),
+      by: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('volume'), volume: gasSchema }), z.strictObject({ kind: z.literal('amount'), amount: nonNegativeFenSchema })]),
+    }),
+    output: topupQuoteSchema,
+    access: serving,
+  },
+  'topup.confirm': {
+    input: z.strictObject({
+      txnId: entryIdSchema,
+      method: paymentMethodSchema,
+      tendered: nonNegativeFenSchema.optional(),
+      reference: z.string().trim().min(4).max(64).optional(),
+      /** A supervisor lifting a failed or overdue safety inspection refusal. */
+      approver: z.strictObject({ staffNo: staffNoSchema, password: passwordSchema }).optional(),
+    }),
+    output: topupResultSchema,
+    access: serving,
+  },
+  /** Finishes an unfinished top-up from the card in the reader (confirm it, or write the very same bytes again). */
+  'topup.resume': { input: z.strictObject({ entryId: entryIdSchema }), output: topupResultSchema, access: serving },
+  /** Cancels a top-up the meter has not loaded: a cancel record on the card, then the reversal. */
+  'topup.cancel': {
+    input: z.strictObject({ entryId: entryIdSchema, reason: z.string().trim().min(2).max(200), approver: z.strictObject({ staffNo: staffNoSchema, password: passwordSchema }) }),
+    output: reversalResultSchema,
+    access: serving,
+  },
+  'demo.cards': { input: empty, output: z.object({ cards: z.array(demoCardSchema) }), access: anyOperator },
+  'demo.card': {
+    input: z.discriminatedUnion('action', [
+      z.strictObject({ action: z.literal('insert'), card: z.string().min(1).max(64) }),
+      z.strictObject({ action: z.literal('remove') }),
+      z.strictObject({ action: z.literal('use-in-meter') }),
+    ]),
+    output: z.object({ done: z.literal(true) }),
+    access: anyOperator,
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type Commands = typeof commands;

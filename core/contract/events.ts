@@ -4,11 +4,14 @@
  */
 import { z } from 'zod';
 import { accountNoSchema } from '../schema/primitives.js';
+import { readerStateSchema } from './cards.js';
 import { ledgerEntryViewSchema } from './views.js';
 
 export const events = {
   /** A ledger entry was committed on this station (any window): refresh that account's view. */
   'ledger.committed': z.object({ accountNo: accountNoSchema, entry: ledgerEntryViewSchema }),
+  /** The reader connected or went away, or a card was inserted or removed: read `card.inspect` again. */
+  'reader.changed': readerStateSchema,
 } as const;
 
 export type Events = typeof events;

@@ -1,3 +1,4 @@
+export * from './cards.js';
 export * from './commands.js';
 export * from './events.js';
 export * from './result.js';

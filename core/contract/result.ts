@@ -37,6 +37,22 @@ export const errorCodes = [
   'ALREADY_REVERSED',
   /** A reversal cannot itself be reversed; make a new payment instead. */
   'NOT_REVERSIBLE',
+  /** This needs the customer's card in the reader (a top-up is cancelled on its card). */
+  'CARD_REQUIRED',
+  /** The card reader is not configured, not connected, or did not answer. */
+  'READER_UNAVAILABLE',
+  /** No card in the reader, or it was removed during the operation. */
+  'NO_CARD',
+  /** The card in the reader is not the one this operation is for. */
+  'CARD_CHANGED',
+  /** The card cannot be used: another utility's, damaged, unreadable, locked, stale generation (details.reason). */
+  'CARD_REFUSED',
+  /** A purchase is refused by the rules (details.reason: unloaded purchase, inspection, clock, closed account…). */
+  'TOPUP_REFUSED',
+  /** The card write did not finish; the top-up is recorded and will be finished from the card (details.entryId). */
+  'CARD_WRITE_PENDING',
+  /** Only in demo mode. */
+  'NOT_DEMO',
   /** The approving credentials are wrong or not a supervisor's. */
   'APPROVAL_REFUSED',
   /** The approver is the operator who made the entry. */

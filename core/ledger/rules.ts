@@ -55,7 +55,8 @@ export function creditBalance(openingCredit: Fen, entries: readonly LedgerEntryD
   return addFen(openingCredit, ...entries.map((entry) => entry.creditDelta));
 }
 
-export type ReversalRefusal = 'not-reversible' | 'already-reversed';
+/** 'card-required': a top-up is cancelled on its card (a cancel record), never in the ledger alone. */
+export type ReversalRefusal = 'not-reversible' | 'already-reversed' | 'card-required';
 
 /** Whether `entry` may be reversed given every entry known for its account. */
 export function reversalRefusal(entry: LedgerEntryDoc, accountEntries: readonly LedgerEntryDoc[]): ReversalRefusal | null {
@@ -64,6 +65,8 @@ export function reversalRefusal(entry: LedgerEntryDoc, accountEntries: readonly 
       return 'not-reversible';
     case 'bill-payment':
       return reversalsByOriginal(accountEntries).has(entry.entryId) ? 'already-reversed' : null;
+    case 'top-up':
+      return reversalsByOriginal(accountEntries).has(entry.entryId) ? 'already-reversed' : 'card-required';
     default: {
       const unreachable: never = entry.kind;
       return unreachable;

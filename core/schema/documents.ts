@@ -64,6 +64,8 @@ export const accountDocSchema = z.looseObject({
   /** Credit 预存 carried over when the account came into Tongda; later credit is derived from the ledger. */
   openingCredit: nonNegativeFenSchema,
   openedOn: localDateSchema,
+  /** Generation of the account's current IC card (0 for the first, +1 at each replacement); absent means 0. */
+  cardGeneration: z.number().int().min(0).max(255).optional(),
 });
 export type AccountDoc = z.infer<typeof accountDocSchema>;
 
@@ -139,7 +141,32 @@ export const billLineSchema = z.object({
 });
 export type BillLine = z.infer<typeof billLineSchema>;
 
-export const ledgerKindSchema = z.enum(['bill-payment', 'reversal']);
+/**
+ * A reader of an older build meets kinds it does not know (schemas are additive, but an enum
+ * cannot be): the station skips such an entry with a log line rather than failing.
+ */
+const cardSerialSchema = z.string().regex(/^[0-9A-F]{16}$/);
+
+/** The purchase record a ledger entry put (or is to put) on a card, byte for byte. */
+export const cardRecordSchema = z.object({
+  serial: cardSerialSchema,
+  generation: z.number().int().min(0).max(255),
+  slot: z.enum(['A', 'B']),
+  sequence: z.number().int().min(1).max(65535),
+  /** First 4 bytes of SHA-256 over this entry's `_id`, hex. */
+  digestHex: z.string().regex(/^[0-9a-f]{8}$/),
+  /** The 32 bytes written into the slot, hex: what recovery writes again, never recomputed. */
+  recordHex: z.string().regex(/^[0-9a-f]{64}$/),
+  volume: gasSchema,
+  yearToDateBefore: gasSchema,
+  yearToDateAfter: gasSchema,
+  tariffYear: z.number().int().min(0).max(9999),
+  /** How the amount was priced: one part per tier the purchase fell in. */
+  parts: z.array(z.object({ tierIndex: z.number().int().min(0), volume: gasSchema, price: unitPriceSchema, amount: nonNegativeFenSchema })),
+});
+export type CardRecord = z.infer<typeof cardRecordSchema>;
+
+export const ledgerKindSchema = z.enum(['bill-payment', 'reversal', 'top-up']);
 export type LedgerKind = z.infer<typeof ledgerKindSchema>;
 
 export const ledgerEntryDocSchema = z.looseObject({
@@ -172,10 +199,37 @@ export const ledgerEntryDocSchema = z.looseObject({
     .nullable(),
   /** Sequence of the audit record written in the same durable step. */
   auditSeq: z.number().int().min(1),
+  /**
+   * A prepaid top-up's purchase as written to the card (top-ups, and the reversal that cancels one
+   * on the card). Written BEFORE the card is touched: money taken is recorded first; the card's
+   * acceptance follows as a `card-write` document.
+   */
+  card: cardRecordSchema.optional(),
 });
 export type LedgerEntryDoc = z.infer<typeof ledgerEntryDocSchema>;
 
-export const auditKindSchema = z.enum(['station-start', 'login', 'login-failed', 'logout', 'unlock', 'ledger-entry', 'approval', 'approval-refused']);
+/**
+ * Proof that a card holds a ledger entry's record: written after the read-back matched (or a
+ * later reading of the card found it). A top-up without one is unfinished.
+ */
+export const cardWriteDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('card-write'),
+  schemaVersion: versionSchema,
+  entryId: entryIdSchema,
+  stationId: stationIdSchema,
+  serial: cardSerialSchema,
+  sequence: z.number().int().min(1).max(65535),
+  digestHex: z.string().regex(/^[0-9a-f]{8}$/),
+  /** How the station knows: its own read-back, or a later reading of the card (recovery). */
+  how: z.enum(['read-back', 'found-on-card']),
+  at: instantSchema,
+  operator: operatorRefSchema,
+  auditSeq: z.number().int().min(1),
+});
+export type CardWriteDoc = z.infer<typeof cardWriteDocSchema>;
+
+export const auditKindSchema = z.enum(['station-start', 'login', 'login-failed', 'logout', 'unlock', 'ledger-entry', 'approval', 'approval-refused', 'card-write']);
 export type AuditKind = z.infer<typeof auditKindSchema>;
 
 export const auditRecordDocSchema = z.looseObject({
@@ -201,6 +255,7 @@ export const documentSchemas = {
   operator: operatorDocSchema,
   'ledger-entry': ledgerEntryDocSchema,
   'audit-record': auditRecordDocSchema,
+  'card-write': cardWriteDocSchema,
 } as const;
 export type DocumentType = keyof typeof documentSchemas;
 
@@ -212,6 +267,7 @@ export const CURRENT_SCHEMA_VERSION = {
   operator: 1,
   'ledger-entry': 1,
   'audit-record': 1,
+  'card-write': 1,
 } as const satisfies Record<DocumentType, number>;
 
 export const docId = {
@@ -222,6 +278,7 @@ export const docId = {
   operator: (staffNo: string) => `operator:${staffNo}`,
   ledger: (entryId: string) => `ledger:${entryId}`,
   audit: (stationId: string, seq: number) => `audit:${stationId}:${String(seq).padStart(10, '0')}`,
+  cardWrite: (entryId: string) => `cardwrite:${entryId}`,
 } as const;
 
 export { stationIdSchema, staffNoSchema, accountNoSchema, entryIdSchema };

@@ -53,6 +53,8 @@ async function run(): Promise<void> {
       overrides,
       ...(clock === null ? {} : { clock }),
       ...(args.demo ? { demo: { accounts: args.demoAccounts, seed: args.demoSeed } } : {}),
+      ...(existsSync(emulatorEntry()) ? { emulatorEntry: emulatorEntry() } : {}),
+      emulatorPacing: process.env['TONGDA_EMULATOR_PACING'] !== '0',
     });
   } catch (error: unknown) {
     log(`站点无法打开 / The station could not open ${dataDir}: ${describe(error)}`);
@@ -78,6 +80,13 @@ async function run(): Promise<void> {
   process.stdout.write(`${READY_PREFIX}${JSON.stringify({ url: host.url, port: host.port, token: host.token, stationId: station.stationId })}\n`);
   log(`通达站点已就绪，请在浏览器中打开 / Tongda station ready, open in a browser:\n  ${host.url}`);
   if (args.open) openInBrowser(host.url);
+}
+
+/** dist/host/main.mjs → dist/emulator/main.mjs: the GCR-1 emulator, run as its own process. */
+function emulatorEntry(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const root = findRepoRoot(here) ?? path.resolve(here, '..', '..');
+  return path.join(root, 'dist', 'emulator', 'main.mjs');
 }
 
 /** dist/host/main.mjs → <repo>/dist/renderer; also right when run from source. */

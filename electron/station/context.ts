@@ -11,6 +11,10 @@ import type { StationDatabases } from './database.js';
 import type { LedgerIndex } from './ledger-index.js';
 import type { LoginThrottle, Session, SessionStore } from './sessions.js';
 import type { WriteQueue } from './write-queue.js';
+import type { TopupResult } from '../../core/contract/cards.js';
+import type { Result } from '../../core/contract/result.js';
+import type { PendingTopup } from './card-service.js';
+import type { ReaderService } from './reader-service.js';
 
 /** A prepared payment, waiting for its confirm. Held in memory: after a restart, prepare again. */
 export interface PendingPayment {
@@ -21,7 +25,10 @@ export interface PendingPayment {
 }
 
 export interface StationContext {
+  /** Mutable only where settings change it (the reader), and saved to station.json when they do. */
   readonly config: StationConfig;
+  /** Where station.json lives; null for a station opened without a folder of its own. */
+  readonly dataDir: string | null;
   readonly clock: Clock;
   readonly dbs: StationDatabases;
   readonly writer: WriteQueue;
@@ -32,6 +39,10 @@ export interface StationContext {
   readonly sessions: SessionStore;
   readonly loginThrottle: LoginThrottle;
   readonly pendingPayments: Map<string, PendingPayment>;
+  readonly reader: ReaderService;
+  readonly pendingTopups: Map<string, PendingTopup>;
+  /** Confirms at the card right now, by txnId: a repeat waits for the first instead of writing twice. */
+  readonly inflightTopups: Map<string, Promise<Result<TopupResult>>>;
   readonly version: string;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
   randomHex(bytes: number): string;

@@ -3,12 +3,13 @@
  * current from its changes feed (entries pulled from other stations arrive that way once sync
  * exists) and, for this station's own commits, at once after the write.
  */
-import type { LedgerEntryDoc } from '../../core/schema/documents.js';
+import type { CardWriteDoc, LedgerEntryDoc } from '../../core/schema/documents.js';
 
 export class LedgerIndex {
   private readonly byAccount = new Map<string, LedgerEntryDoc[]>();
   private readonly byId = new Map<string, LedgerEntryDoc>();
   private readonly reversals = new Map<string, LedgerEntryDoc>();
+  private readonly cardWrites = new Map<string, CardWriteDoc>();
 
   /** Adds an entry; a second add of the same id is ignored (entries are immutable). */
   add(entry: LedgerEntryDoc): boolean {
@@ -26,6 +27,24 @@ export class LedgerIndex {
 
   get(entryId: string): LedgerEntryDoc | undefined {
     return this.byId.get(entryId);
+  }
+
+  /** Records that a card holds an entry's record (idempotent). */
+  addCardWrite(doc: CardWriteDoc): void {
+    if (!this.cardWrites.has(doc.entryId)) this.cardWrites.set(doc.entryId, doc);
+  }
+
+  cardWriteOf(entryId: string): CardWriteDoc | undefined {
+    return this.cardWrites.get(entryId);
+  }
+
+  /** Top-ups recorded in the ledger whose card write is not confirmed and that were not reversed. */
+  unfinishedTopups(): LedgerEntryDoc[] {
+    const unfinished: LedgerEntryDoc[] = [];
+    for (const entry of this.byId.values()) {
+      if (entry.kind === 'top-up' && !this.cardWrites.has(entry.entryId) && !this.reversals.has(entry.entryId)) unfinished.push(entry);
+    }
+    return unfinished.sort((a, b) => (a.at < b.at ? -1 : 1));
   }
 
   /** The reversal that cancelled `entryId`, if one is known. */

@@ -4,11 +4,11 @@
  */
 import { readDocument } from '../../core/schema/upgrades.js';
 import { randomBytes } from 'node:crypto';
-import type { TariffVersionDoc } from '../../core/schema/documents.js';
+import type { AccountDoc, TariffVersionDoc } from '../../core/schema/documents.js';
 import { AccountIndex, type IndexedAccount } from '../../core/search/account-index.js';
 import { localDateOf, systemClock, type Clock } from '../../core/time/local-date.js';
 import { AuditLog } from './audit-log.js';
-import { loadStationConfig, type StationConfig } from './config.js';
+import { DEMO_OVERRIDES, loadStationConfig, type StationConfig } from './config.js';
 import type { StationContext } from './context.js';
 import { openStationDatabases, scanPrefix, type Database } from './database.js';
 import { createDispatcher, EventHub, type DispatcherLog } from './dispatcher.js';
@@ -18,6 +18,9 @@ import { isEmpty, seedDemoData } from './seed.js';
 import { LoginThrottle, SessionStore } from './sessions.js';
 import type { RunningStation } from './types.js';
 import { WriteQueue } from './write-queue.js';
+import { buildDemoDeck } from './demo-deck.js';
+import { readerBackendFactory } from './reader-backends.js';
+import { ReaderService, type ReaderBackendFactory } from './reader-service.js';
 
 export interface OpenStationOptions {
   readonly dataDir: string;
@@ -26,6 +29,12 @@ export interface OpenStationOptions {
   /** Seed demo data when the store is empty. */
   readonly demo?: { readonly accounts: number; readonly seed: number; readonly withBills?: boolean };
   readonly log?: DispatcherLog & { info(message: string): void };
+  /** How to make the configured card reader; tests hand in an emulator running in-process. */
+  readonly readerBackends?: ReaderBackendFactory;
+  /** The emulator's bundle (dist/emulator/main.mjs), for a reader configured as 'emulator'. */
+  readonly emulatorEntry?: string;
+  /** Pace the emulator's bytes at the baud rate and the card's write time (default true). */
+  readonly emulatorPacing?: boolean;
 }
 
 export const STATION_VERSION = '0.1.0';
@@ -67,7 +76,7 @@ async function updateSeq(db: Database): Promise<string | number> {
 export async function openStation(options: OpenStationOptions): Promise<RunningStation> {
   const log = options.log ?? consoleLog;
   const clock = options.clock ?? systemClock;
-  const config = loadStationConfig(options.dataDir, { ...(options.overrides ?? {}), ...(options.demo ? { demo: true } : {}) });
+  const config = loadStationConfig(options.dataDir, { ...(options.overrides ?? {}), ...(options.demo ? { demo: true } : {}) }, options.demo ? DEMO_OVERRIDES : {});
   const dbs = openStationDatabases(options.dataDir);
 
   if (options.demo && (await isEmpty(dbs.master))) {
@@ -91,6 +100,8 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
   const stationSeq = await updateSeq(dbs.station);
 
   const accounts = new AccountIndex();
+  // The demo deck is made from the first prepaid accounts the scan meets.
+  const deckCandidates: AccountDoc[] = [];
   const tariffs = new Map<string, TariffVersionDoc>();
   const ledger = new LedgerIndex();
   const indexStarted = Date.now();
@@ -98,6 +109,10 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     for (const doc of page) {
       const indexed = toIndexedAccount(doc);
       if (indexed) accounts.upsert(indexed);
+      if (config.demo && deckCandidates.length < 400 && indexed?.meterKind === 'prepaid-card') {
+        const parsed = readDocument('account', doc);
+        if (parsed.success) deckCandidates.push(parsed.data);
+      }
     }
   }
   for await (const page of scanPrefix(dbs.master, 'tariff:')) {
@@ -111,6 +126,12 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
       const parsed = readDocument('ledger-entry', doc);
       if (parsed.success) ledger.add(parsed.data);
       else log.error(`unreadable ledger entry ${String((doc as { _id?: unknown })._id)}`, parsed.error);
+    }
+  }
+  for await (const page of scanPrefix(dbs.station, 'cardwrite:')) {
+    for (const doc of page) {
+      const parsed = readDocument('card-write', doc);
+      if (parsed.success) ledger.addCardWrite(parsed.data);
     }
   }
   log.info(`indexed ${accounts.size} accounts, ${ledger.size} ledger entries in ${Date.now() - indexStarted} ms`);
@@ -134,14 +155,40 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
   });
   const stationFeed = dbs.station.changes({ since: stationSeq, live: true, include_docs: true });
   stationFeed.on('change', (change) => {
+    if (change.id.startsWith('cardwrite:')) {
+      const parsed = readDocument('card-write', change.doc);
+      if (parsed.success) ledger.addCardWrite(parsed.data);
+      return;
+    }
     if (!change.id.startsWith('ledger:')) return;
     const parsed = readDocument('ledger-entry', change.doc);
     if (parsed.success) ledger.add(parsed.data);
   });
 
   const events = new EventHub();
+  const deck = config.demo ? buildDemoDeck(deckCandidates) : { specs: [], labels: new Map<string, string>() };
+  const emulatorEntry = options.emulatorEntry;
+  const backends =
+    options.readerBackends ??
+    readerBackendFactory({
+      emulator:
+        emulatorEntry === undefined || config.cardKeyHex === null
+          ? null
+          : () => ({
+              entry: emulatorEntry,
+              cardKeyHex: config.cardKeyHex ?? '',
+              workDir: options.dataDir,
+              pacing: options.emulatorPacing ?? true,
+              log: (line) => log.info(line),
+            }),
+    });
+  const reader = new ReaderService(backends, deck, (state) => events.emit('reader.changed', state), log);
   const ctx: StationContext = {
     config,
+    dataDir: options.dataDir,
+    reader,
+    pendingTopups: new Map(),
+    inflightTopups: new Map(),
     clock,
     dbs,
     writer,
@@ -158,6 +205,8 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
   };
   await writer.run(() => ctx.audit.append([{ kind: 'station-start', actor: null, subject: null, detail: { version: STATION_VERSION } }]));
   const dispatcher = createDispatcher(ctx, commandHandlers, events, log);
+  // The station serves without a reader; a reader that fails to start says so in its state.
+  await reader.configure(config.reader);
 
   let closing: Promise<void> | null = null;
   return {
@@ -168,6 +217,7 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
       closing ??= (async () => {
         masterFeed.cancel();
         stationFeed.cancel();
+        await reader.close();
         await writer.close();
         await dbs.close();
       })();

@@ -1,4 +1,5 @@
 import { accountHandlers } from './accounts.js';
+import { cardHandlers } from './cards.js';
 import { auditHandlers } from './audit.js';
 import { ledgerHandlers } from './ledger.js';
 import { paymentHandlers } from './payments.js';
@@ -12,4 +13,5 @@ export const commandHandlers: CommandHandlers = {
   ...paymentHandlers,
   ...ledgerHandlers,
   ...auditHandlers,
+  ...cardHandlers,
 };

@@ -21,6 +21,7 @@ export const ledgerHandlers = {
     if (!original) return err('ENTRY_NOT_FOUND', `no ledger entry ${entryId}`);
     const refusal = reversalRefusal(original, ctx.ledger.forAccount(original.accountNo));
     if (refusal === 'not-reversible') return err('NOT_REVERSIBLE', 'a reversal cannot be reversed');
+    if (refusal === 'card-required') return err('CARD_REQUIRED', 'a top-up is cancelled on its card: insert the card and use the top-up cancel');
     if (refusal === 'already-reversed') return err('ALREADY_REVERSED', 'this entry was already reversed', { reversedBy: ctx.ledger.reversalOf(entryId)?.entryId ?? null });
     if (approver.staffNo === original.operator.staffNo) {
       return err('APPROVER_IS_MAKER', 'the approver must be a supervisor other than the operator who made the entry');

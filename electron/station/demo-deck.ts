@@ -1,0 +1,124 @@
+/**
+ * The demo station's deck of emulated cards, made from its own prepaid demo accounts so that an
+ * inserted card pops up a real account: one card per situation a counter meets (a new card, a
+ * purchase the meter loaded, one it has not, a torn write, a failed safety inspection, a locked
+ * card, one attempt left, damaged slots, another utility's card, a blank card).
+ */
+import type { DemoCardSpec, DemoRecordSpec } from '../../hardware/emulator/deck.js';
+import type { AccountDoc } from '../../core/schema/documents.js';
+
+export interface DemoDeck {
+  readonly specs: DemoCardSpec[];
+  /** Chinese labels for the demo panel. */
+  readonly labels: ReadonlyMap<string, string>;
+}
+
+const YEAR = 2026;
+
+function purchase(account: AccountDoc, seq: number, volume: number, yearToDate: number, time: string): DemoRecordSpec {
+  return {
+    seq,
+    volume,
+    // Priced at tier 1 (2.80 yuan/m³): the demo's history, made before Tongda.
+    amount: Math.round((volume * 280) / 100),
+    yearToDate,
+    tariffYear: YEAR,
+    terminalId: 0x0000_0100,
+    time,
+    ledgerId: `ledger:before-tongda:${account.accountNo}:${seq}`,
+  };
+}
+
+function issued(name: string, account: AccountDoc, extra: Partial<Extract<DemoCardSpec, { kind: 'issued' }>> = {}): DemoCardSpec {
+  if (account.cardSerial === null) throw new Error(`account ${account.accountNo} has no card`);
+  return {
+    kind: 'issued',
+    name,
+    accountNo: account.accountNo,
+    meterNo: account.meterNo,
+    serialHex: account.cardSerial,
+    generation: 0,
+    ...extra,
+  };
+}
+
+/** `candidates` are the demo's prepaid accounts in id order; the deck takes what it needs. */
+export function buildDemoDeck(candidates: readonly AccountDoc[]): DemoDeck {
+  const usable = candidates.filter((a) => a.meterKind === 'prepaid-card' && a.status === 'active' && a.cardSerial !== null && /^\d{1,12}$/.test(a.meterNo));
+  const passed = usable.filter((a) => a.customerType === 'residential' && a.inspection.result === 'passed' && a.inspection.nextDueDate !== null && a.inspection.nextDueDate > `${YEAR}-12-31`);
+  const failed = usable.find((a) => a.inspection.result === 'failed');
+  const take = (i: number): AccountDoc => {
+    const account = passed[i];
+    if (!account) throw new Error('not enough prepaid demo accounts for the demo deck');
+    return account;
+  };
+  const labels = new Map<string, string>();
+  const specs: DemoCardSpec[] = [];
+  const add = (label: string, spec: DemoCardSpec) => {
+    labels.set(spec.name, label);
+    specs.push(spec);
+  };
+
+  add('新卡（未购气）', issued('new', take(0)));
+  const loaded = take(1);
+  add(
+    '已入表，可购气',
+    issued('loaded', loaded, {
+      slotA: purchase(loaded, 1, 5000, 5000, `${YEAR}-03-10T10:00:00+08:00`),
+      returnBlock: 'meter',
+      meter: { remaining: 1234, measured: 3766, lastSeq: 1, lastLedgerId: `ledger:before-tongda:${loaded.accountNo}:1`, status: 0 },
+    }),
+  );
+  const unloaded = take(2);
+  add(
+    '上次购气未入表',
+    issued('unloaded', unloaded, {
+      slotA: purchase(unloaded, 1, 5000, 5000, `${YEAR}-02-12T10:00:00+08:00`),
+      slotB: purchase(unloaded, 2, 3000, 8000, `${YEAR}-10-20T15:30:00+08:00`),
+      returnBlock: 'meter',
+      meter: { remaining: 800, measured: 4200, lastSeq: 1, lastLedgerId: `ledger:before-tongda:${unloaded.accountNo}:1`, status: 0b0000_0010 },
+    }),
+  );
+  const torn = take(3);
+  add(
+    '写卡中断（B区残缺）',
+    issued('torn', torn, {
+      slotA: purchase(torn, 1, 2000, 2000, `${YEAR}-01-05T09:00:00+08:00`),
+      slotB: 'torn',
+      returnBlock: 'meter',
+      meter: { remaining: 500, measured: 1500, lastSeq: 1, lastLedgerId: `ledger:before-tongda:${torn.accountNo}:1`, status: 0b0000_0001 },
+    }),
+  );
+  if (failed?.cardSerial) {
+    add(
+      '安检不合格',
+      issued('inspection', failed, {
+        slotA: purchase(failed, 1, 3000, 3000, `${YEAR}-04-01T10:00:00+08:00`),
+        returnBlock: 'meter',
+        meter: { remaining: 300, measured: 2700, lastSeq: 1, lastLedgerId: `ledger:before-tongda:${failed.accountNo}:1`, status: 0 },
+      }),
+    );
+  }
+  add('已锁卡', issued('locked', take(4), { securityCounter: 0x00 }));
+  add('密码仅剩一次', issued('one-attempt', take(5), { securityCounter: 0x01 }));
+  const damaged = take(6);
+  add(
+    '卡数据损坏',
+    issued('damaged', damaged, {
+      slotA: purchase(damaged, 1, 2000, 2000, `${YEAR}-01-05T09:00:00+08:00`),
+      slotB: purchase(damaged, 5, 2000, 4000, `${YEAR}-02-05T09:00:00+08:00`),
+    }),
+  );
+  add('外公司卡', {
+    kind: 'issued',
+    name: 'foreign',
+    accountNo: '990000000001',
+    meterNo: '990000000001',
+    serialHex: 'F0E0D0C0B0A09081',
+    generation: 0,
+    utilityCode: 0x5444_0099,
+    cardKeyHex: 'ffeeddccbbaa99887766554433221100',
+  });
+  add('空白卡', { kind: 'blank', name: 'blank' });
+  return { specs, labels };
+}
