@@ -46,6 +46,15 @@ const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const fromHex = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
+/**
+ * Points in the top-up sequence where a test makes the station "die" (the hook throws). Only
+ * tests set them; a station opened normally has none.
+ */
+export type TopupStep = 'entry-committed' | 'card-written' | 'read-back';
+export interface TopupFaults {
+  at(step: TopupStep): void;
+}
+
 /** A quoted top-up waiting for its confirm; in memory, like a bill quote. */
 export interface PendingTopup {
   readonly quote: TopupQuote;
@@ -140,9 +149,11 @@ async function writeAndReadBack(ctx: StationContext, session: CardSession, offse
   }
   const written = await session.write(offset, bytes);
   if (!written.ok) return readerError(written.error);
+  ctx.faults?.at('card-written');
   const back = await session.readMain(offset, bytes.length);
   if (!back.ok) return readerError(back.error);
   if (!sameBytes(back.value, bytes)) return err('CARD_WRITE_PENDING', 'the read-back differs from what was written');
+  ctx.faults?.at('read-back');
   return ok(true);
 }
 
@@ -537,6 +548,7 @@ async function confirmOnce(ctx: StationContext, operator: OperatorRef, input: To
   if (!fresh) return ok(resultOf(ctx, entry, true, null));
   ctx.pendingTopups.delete(quote.txnId);
   ctx.emit('ledger.committed', { accountNo: entry.accountNo, entry: toEntryView(entry, undefined) });
+  ctx.faults?.at('entry-committed');
 
   // 2. The card: the non-current slot, then read back.
   const written = await writeAndReadBack(ctx, card.session, slotOffset(plan.slot), plan.bytes);

@@ -13,7 +13,7 @@ import type { LoginThrottle, Session, SessionStore } from './sessions.js';
 import type { WriteQueue } from './write-queue.js';
 import type { TopupResult } from '../../core/contract/cards.js';
 import type { Result } from '../../core/contract/result.js';
-import type { PendingTopup } from './card-service.js';
+import type { PendingTopup, TopupFaults } from './card-service.js';
 import type { ReaderService } from './reader-service.js';
 
 /** A prepared payment, waiting for its confirm. Held in memory: after a restart, prepare again. */
@@ -43,6 +43,8 @@ export interface StationContext {
   readonly pendingTopups: Map<string, PendingTopup>;
   /** Confirms at the card right now, by txnId: a repeat waits for the first instead of writing twice. */
   readonly inflightTopups: Map<string, Promise<Result<TopupResult>>>;
+  /** Test-only crash points in the top-up sequence. */
+  readonly faults?: TopupFaults;
   readonly version: string;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
   randomHex(bytes: number): string;

@@ -10,6 +10,7 @@ import { localDateOf, systemClock, type Clock } from '../../core/time/local-date
 import { AuditLog } from './audit-log.js';
 import { DEMO_OVERRIDES, loadStationConfig, type StationConfig } from './config.js';
 import type { StationContext } from './context.js';
+import type { TopupFaults } from './card-service.js';
 import { openStationDatabases, scanPrefix, type Database } from './database.js';
 import { createDispatcher, EventHub, type DispatcherLog } from './dispatcher.js';
 import { commandHandlers } from './handlers/index.js';
@@ -35,6 +36,8 @@ export interface OpenStationOptions {
   readonly emulatorEntry?: string;
   /** Pace the emulator's bytes at the baud rate and the card's write time (default true). */
   readonly emulatorPacing?: boolean;
+  /** Test-only crash points in the top-up sequence. */
+  readonly faults?: TopupFaults;
 }
 
 export const STATION_VERSION = '0.1.0';
@@ -189,6 +192,7 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     reader,
     pendingTopups: new Map(),
     inflightTopups: new Map(),
+    ...(options.faults ? { faults: options.faults } : {}),
     clock,
     dbs,
     writer,

@@ -89,26 +89,37 @@ async function emulatorProcessBackend(config: ReaderConfig, deck: EmulatorDeck, 
   };
 }
 
+export interface InProcessEmulator {
+  readonly control: ControlClient;
+  readonly hostPath: string;
+  stop(): Promise<void>;
+}
+
 /** The emulator in this process, on a real pty pair: for tests that inject faults precisely. */
-export async function inProcessEmulatorBackend(
-  config: ReaderConfig,
-  deck: EmulatorDeck,
-  service: Omit<ServiceOptions, 'socat' | 'deck'>,
-): Promise<ReaderBackend & { control: ControlClient; stopEmulator(): Promise<void> }> {
+export async function startInProcessEmulator(deck: EmulatorDeck, service: Omit<ServiceOptions, 'socat' | 'deck'>): Promise<InProcessEmulator> {
   const running = await startEmulatorService({ ...service, socat: true, deck: deck.specs, controlPort: 0 });
   if (running.hostPath === null || running.controlPort === null) throw new Error('emulator started without a pty or control port');
   const control = await ControlClient.connect(running.controlPort);
-  const port = new Gcr1Reader({ path: running.hostPath, baudRate: config.baudRate });
   return {
-    port,
-    path: running.hostPath,
-    demo: demoControl(control, deck),
     control,
-    stopEmulator: () => running.stop(),
-    async close() {
+    hostPath: running.hostPath,
+    async stop() {
       control.close();
       await running.stop();
     },
+  };
+}
+
+/**
+ * A reader on an emulator that outlives it: closing the backend closes only the station's port,
+ * so a test can restart the station (a crash) while the cards keep what was written to them.
+ */
+export function backendOnEmulator(config: ReaderConfig, deck: EmulatorDeck, emulator: InProcessEmulator): ReaderBackend {
+  return {
+    port: new Gcr1Reader({ path: emulator.hostPath, baudRate: config.baudRate }),
+    path: emulator.hostPath,
+    demo: demoControl(emulator.control, deck),
+    close: () => Promise.resolve(),
   };
 }
 

@@ -9,9 +9,10 @@ import type { CommandInput, CommandName, CommandOutput } from '../../core/contra
 import type { Result } from '../../core/contract/result.js';
 import { manualClock, type ManualClock } from '../../core/time/local-date.js';
 import type { ControlClient } from '../../hardware/emulator/control-client.js';
-import { DEMO_CARD_KEY_HEX } from '../../electron/station/config.js';
+import { DEMO_CARD_KEY_HEX, type StationConfig } from '../../electron/station/config.js';
 import { openStation } from '../../electron/station/open-station.js';
-import { inProcessEmulatorBackend } from '../../electron/station/reader-backends.js';
+import { backendOnEmulator, startInProcessEmulator, type InProcessEmulator } from '../../electron/station/reader-backends.js';
+import type { TopupFaults } from '../../electron/station/card-service.js';
 import type { RunningStation } from '../../electron/station/types.js';
 import { TEST_NOW, TEST_SEED } from './station-fixture.js';
 
@@ -30,10 +31,10 @@ export interface CardStation {
 
 const quiet = { info: () => undefined, error: () => undefined };
 
-export async function openCardStation(options: { pacing?: boolean; accounts?: number } = {}): Promise<CardStation> {
+export async function openCardStation(options: { pacing?: boolean; accounts?: number; faults?: TopupFaults; baudRate?: StationConfig['reader']['baudRate'] } = {}): Promise<CardStation> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tongda-card-'));
   const clock = manualClock(TEST_NOW);
-  let control: ControlClient | null = null;
+  let emulator: InProcessEmulator | null = null;
   let session: string | undefined;
   let nextId = 1;
   const open = () =>
@@ -42,13 +43,13 @@ export async function openCardStation(options: { pacing?: boolean; accounts?: nu
       clock,
       demo: { accounts: options.accounts ?? 1500, seed: TEST_SEED },
       log: quiet,
+      // The demo's reader runs at 115200 unless asked for another rate (the bench's 9600).
+      ...(options.baudRate ? { overrides: { reader: { kind: 'emulator' as const, path: null, baudRate: options.baudRate } } } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
       readerBackends: async (config, deck) => {
-        const backend = await inProcessEmulatorBackend(config, deck, {
-          cardKeyHex: DEMO_CARD_KEY_HEX,
-          timing: { pacing: options.pacing ?? false },
-        });
-        control = backend.control;
-        return backend;
+        // One emulator for the fixture's life: a station restart keeps the cards as they are.
+        emulator ??= await startInProcessEmulator(deck, { cardKeyHex: DEMO_CARD_KEY_HEX, timing: { pacing: options.pacing ?? false } });
+        return backendOnEmulator(config, deck, emulator);
       },
     });
   const fixture: CardStation = {
@@ -56,8 +57,8 @@ export async function openCardStation(options: { pacing?: boolean; accounts?: nu
     clock,
     station: await open(),
     control() {
-      if (!control) throw new Error('no emulator');
-      return control;
+      if (!emulator) throw new Error('no emulator');
+      return emulator.control;
     },
     async call(command, input) {
       const request = { type: 'request', id: nextId++, command, input, ...(session ? { session } : {}) };
@@ -76,6 +77,7 @@ export async function openCardStation(options: { pacing?: boolean; accounts?: nu
     },
     async dispose() {
       await fixture.station.close();
+      await emulator?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
