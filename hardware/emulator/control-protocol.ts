@@ -22,7 +22,8 @@
  *   lock {card} / set-attempts {card, counter}
  *   power-loss {offMs?}                  reader power cut: no answer to what it was doing, 9600
  *   consume {card, volume}               the card's meter burns gas (0.01 m³)
- *   set-pacing {on} / set-turnaround {ms, outOfSpec?}
+ *   set-pacing {on, requests?} / set-turnaround {ms, outOfSpec?}
+ *                                        requests: also take the host's bytes at the baud
  *   state {} / card {card}               what is where; one card's memory and meter
  *   unplug {} / replug {}                kill socat (the host port closes) / start it again
  *                                        (only when the emulator started socat itself)
@@ -62,7 +63,7 @@ export const controlCommandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('set-attempts'), card: cardName, counter: z.union([z.literal(7), z.literal(3), z.literal(1), z.literal(0)]) }),
   z.object({ cmd: z.literal('power-loss'), offMs: z.number().min(0).optional() }),
   z.object({ cmd: z.literal('consume'), card: cardName, volume: z.number().int().min(0) }),
-  z.object({ cmd: z.literal('set-pacing'), on: z.boolean() }),
+  z.object({ cmd: z.literal('set-pacing'), on: z.boolean(), requests: z.boolean().optional() }),
   z.object({ cmd: z.literal('set-turnaround'), ms: z.number().min(0).max(10_000), outOfSpec: z.boolean().optional() }),
   z.object({ cmd: z.literal('state') }),
   z.object({ cmd: z.literal('card'), card: cardName }),

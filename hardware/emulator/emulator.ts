@@ -119,7 +119,7 @@ export class Emulator {
       busy: this.reader.busy,
       timing: this.reader.timing,
       pendingFaults: this.reader.pendingFaults,
-      stats: { ...this.reader.stats },
+      stats: { ...this.reader.stats, commands: { ...this.reader.stats.commands } },
       port: this.options.portState?.() ?? 'none',
       cards: [...this.deck.cards.values()].map((card) => this.summary(card)),
     };
@@ -180,7 +180,7 @@ export class Emulator {
         return { meter: meter.snapshot() } satisfies ControlResults['consume'];
       }
       case 'set-pacing':
-        this.reader.setTiming({ pacing: command.on });
+        this.reader.setTiming({ pacing: command.on, ...(command.requests !== undefined ? { requestPacing: command.requests } : {}) });
         return { timing: this.reader.timing } satisfies ControlResults['set-pacing'];
       case 'set-turnaround':
         if (command.ms > SPEC_TURNAROUND_BUDGET_MS && command.outOfSpec !== true) {

@@ -368,6 +368,87 @@ describe('GCR-1 reader: timing (paced, manual clock)', () => {
     expect(r.take().map((f) => f.seq)).toEqual([4]);
   });
 
+  it('counts bytes each way, card time, turnaround and requests by command', () => {
+    const r = rig({ pacing: true, turnaroundMs: 10 });
+    r.emu.insert('loaded'); // an 8-byte event
+    r.send(1, COMMAND.POWER_ON); // 7 bytes in, 11 out
+    r.scheduler.advance(50);
+    r.send(2, COMMAND.READ_MAIN, [0, 32]); // 9 in, 39 out
+    r.scheduler.advance(100);
+    r.send(3, COMMAND.VERIFY_PSC, LOADED_PSC); // 10 in, 7 out, 50 ms of card time
+    r.scheduler.advance(100);
+    r.send(4, COMMAND.WRITE_MAIN, [0x60, 1, 2, 3, 4]); // 12 in, 7 out, 4 x 5 ms of card time
+    r.scheduler.advance(100);
+    expect(r.take().map((f) => f.seq)).toEqual([0, 1, 2, 3, 4]);
+    const stats = r.emu.state().stats;
+    expect(stats).toMatchObject({ requests: 4, responses: 4, events: 1, bytesReceived: 38, responseBytes: 64, eventBytes: 8, cardMs: 70, turnaroundMs: 40 });
+    // Busy: turnaround and card time, plus each response's pacing at 9600 until its last byte is
+    // handed to the line (n - 1 byte times for an n-byte frame: 60 of the 64 bytes).
+    expect(stats.busyMs).toBeCloseTo(40 + 70 + 60 * (10_000 / 9600), 6);
+    expect(stats.commands).toEqual({ POWER_ON: 1, READ_MAIN: 1, VERIFY_PSC: 1, WRITE_MAIN: 1 });
+    expect(r.wire.length).toBe(stats.responseBytes + stats.eventBytes);
+    // state() hands out a copy: later requests do not change a snapshot taken before them.
+    r.send(5, COMMAND.READ_SECURITY);
+    r.scheduler.advance(50);
+    expect(stats.commands).toEqual({ POWER_ON: 1, READ_MAIN: 1, VERIFY_PSC: 1, WRITE_MAIN: 1 });
+    expect(r.emu.state().stats.commands['READ_SECURITY']).toBe(1);
+  });
+
+  it('charges no card time or turnaround with pacing off, and only the bytes written of a torn write', () => {
+    const off = rig();
+    off.emu.insert('loaded');
+    off.send(1, COMMAND.POWER_ON);
+    off.send(2, COMMAND.VERIFY_PSC, LOADED_PSC);
+    off.send(3, COMMAND.WRITE_MAIN, [0x60, 1, 2]);
+    off.send(4, 0x7f); // unknown command: answered UNKNOWN_COMMAND
+    expect(off.emu.reader.stats).toMatchObject({ requests: 4, bytesReceived: 7 + 10 + 10 + 7, cardMs: 0, turnaroundMs: 0 });
+    expect(off.emu.reader.stats.commands['UNKNOWN']).toBe(1);
+
+    const torn = rig({ pacing: true, turnaroundMs: 10 });
+    torn.emu.insert('loaded');
+    torn.send(1, COMMAND.POWER_ON);
+    torn.scheduler.advance(50);
+    torn.send(2, COMMAND.VERIFY_PSC, LOADED_PSC);
+    torn.scheduler.advance(100);
+    torn.send(3, COMMAND.WRITE_MAIN, [0x60, 1, 2, 3, 4, 5, 6, 7, 8]);
+    torn.scheduler.advance(12); // bytes at 0, 5, 10 ms written
+    torn.emu.remove();
+    torn.scheduler.advance(100);
+    expect(torn.emu.reader.stats).toMatchObject({ cardMs: 50 + 3 * 5, turnaroundMs: 30 });
+  });
+
+  it('with request pacing, takes the host\'s bytes at the baud before it starts its turnaround', async () => {
+    const r = rig({ pacing: true, turnaroundMs: 15 });
+    await r.emu.handle({ cmd: 'set-pacing', on: true, requests: true });
+    expect(r.emu.reader.timing.requestPacing).toBe(true);
+    // 7 bytes at 9600 arrive over 7.3 ms: the STX leaves 15 ms after that.
+    r.send(1, COMMAND.GET_INFO);
+    r.scheduler.advance(22);
+    expect(r.wire).toEqual([]);
+    expect(r.emu.reader.stats.bytesReceived).toBe(7);
+    r.scheduler.advance(1);
+    expect(r.wire[0]).toBe(0x02);
+    r.scheduler.advance(100);
+    r.take();
+    // Two chunks back to back queue on the line: the second request's ETX is at 2 x 7.3 ms.
+    r.wire.length = 0;
+    const frame = encodeFrame({ seq: 2, code: COMMAND.CARD_STATUS });
+    r.emu.receive(frame.subarray(0, 3));
+    r.emu.receive(frame.subarray(3));
+    r.scheduler.advance(22);
+    expect(r.wire).toEqual([]);
+    r.scheduler.advance(1);
+    expect(r.wire[0]).toBe(0x02);
+    r.scheduler.advance(50);
+    expect(r.last().seq).toBe(2);
+    // Off again: answered at once after the turnaround.
+    await r.emu.handle({ cmd: 'set-pacing', on: true, requests: false });
+    r.wire.length = 0;
+    r.send(3, COMMAND.CARD_STATUS);
+    r.scheduler.advance(15);
+    expect(r.wire[0]).toBe(0x02);
+  });
+
   it('BEEP answers before it sounds', () => {
     const r = rig({ pacing: true, turnaroundMs: 10 });
     r.send(1, COMMAND.BEEP, [0x01, 0xf4]);

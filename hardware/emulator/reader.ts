@@ -24,8 +24,10 @@
  *                  pscMs for VERIFY_PSC and CHANGE_PSC (its 3 PSC bytes are spread over it),
  *                  0 otherwise.
  * Output bytes are paced at the current baud, 10 bits a byte, because a pty delivers
- * everything at once and a host must be tested against a realistic wire. With pacing off
- * everything happens synchronously inside `receive`, which is what fast tests want.
+ * everything at once and a host must be tested against a realistic wire. With `requestPacing`
+ * as well, the host's bytes are taken at the baud too (each chunk when its last byte would have
+ * arrived). With pacing off everything happens synchronously inside `receive`, which is what
+ * fast tests want.
  */
 import {
   BAUD_CODE,
@@ -71,9 +73,15 @@ export interface ReaderTiming {
   readonly writeMsPerByte: number;
   /** Card time of VERIFY_PSC and CHANGE_PSC. */
   readonly pscMs: number;
+  /**
+   * With pacing, also take the host's bytes at the baud: a chunk is acted on only when its last
+   * byte would have arrived on a real line (a pty hands it over at once). Off by default; the
+   * bench turns it on so that a request's own wire time is in what it measures.
+   */
+  readonly requestPacing: boolean;
 }
 
-export const DEFAULT_TIMING: ReaderTiming = { pacing: true, turnaroundMs: 15, writeMsPerByte: 5, pscMs: 50 };
+export const DEFAULT_TIMING: ReaderTiming = { pacing: true, turnaroundMs: 15, writeMsPerByte: 5, pscMs: 50, requestPacing: false };
 
 /** What the spec promises before the per-command additions; a larger turnaround breaks it. */
 export const SPEC_TURNAROUND_BUDGET_MS = 200;
@@ -105,6 +113,27 @@ export interface ReaderStats {
   discardedSeq0: number;
   droppedResponses: number;
   parserDroppedBytes: number;
+  /** Bytes from the host that reached the reader (not those lost while it was powered down). */
+  bytesReceived: number;
+  /** Bytes of responses handed to the line, as sent (after a 'cut' or 'garble' fault). */
+  responseBytes: number;
+  /** Bytes of events handed to the line. */
+  eventBytes: number;
+  /**
+   * Card time the reader spent, with pacing on (0 with pacing off): writeMsPerByte for each byte
+   * written (WRITE_MAIN, WRITE_PROTECT), pscMs for each VERIFY_PSC and CHANGE_PSC.
+   */
+  cardMs: number;
+  /** Turnaround the reader spent, with pacing on (0 with pacing off): turnaroundMs per answer. */
+  turnaroundMs: number;
+  /**
+   * Time the reader was busy with requests: from each request's ETX until the last byte of its
+   * response was handed to the line (turnaround + card time + the response's pacing, with pacing
+   * on: n - 1 byte times for an n-byte frame).
+   */
+  busyMs: number;
+  /** Requests carried out, by command name ('UNKNOWN' for a code the spec does not define). */
+  commands: Record<string, number>;
 }
 
 export interface ReaderOptions {
@@ -140,6 +169,10 @@ export class Gcr1Reader {
   private baudState: BaudRate = DEFAULT_BAUD;
   private slotState: SlotCard | null = null;
   private busyState = false;
+  /** With request pacing: when the host's bytes already on the line have all arrived. */
+  private inboundFreeAt = 0;
+  /** When the request now being handled arrived (for `stats.busyMs`). */
+  private busySince = 0;
   /** Bumped on power loss: callbacks of an older epoch do nothing. */
   private epoch = 0;
   private cancels = new Set<() => void>();
@@ -154,6 +187,13 @@ export class Gcr1Reader {
     discardedSeq0: 0,
     droppedResponses: 0,
     parserDroppedBytes: 0,
+    bytesReceived: 0,
+    responseBytes: 0,
+    eventBytes: 0,
+    cardMs: 0,
+    turnaroundMs: 0,
+    busyMs: 0,
+    commands: {},
   };
 
   constructor(options: ReaderOptions) {
@@ -211,6 +251,21 @@ export class Gcr1Reader {
   /** Bytes from the host, as the port delivered them. */
   receive(chunk: Uint8Array): void {
     if (this.poweredDown) return;
+    if (this.timingState.pacing && this.timingState.requestPacing) {
+      // The line is busy until the bytes before these have arrived; then these take their time.
+      const now = this.scheduler.now();
+      this.inboundFreeAt = Math.max(now, this.inboundFreeAt) + (chunk.length * 10_000) / this.baudState;
+      const copy = chunk.slice();
+      this.later(this.inboundFreeAt - now, () => this.take(copy));
+      return;
+    }
+    this.take(chunk);
+  }
+
+  /** Bytes that have arrived (at once, or at the baud with request pacing). */
+  private take(chunk: Uint8Array): void {
+    if (this.poweredDown) return;
+    this.stats.bytesReceived += chunk.length;
     const frames = this.parser.push(chunk, this.scheduler.now());
     this.stats.parserDroppedBytes = this.parser.droppedBytes;
     for (const frame of frames) this.onFrame(frame);
@@ -247,6 +302,7 @@ export class Gcr1Reader {
     this.cancels.clear();
     this.tx.clear();
     this.busyState = false;
+    this.inboundFreeAt = 0;
     this.parser.reset();
     if (this.slotState?.chip === 'sle4442') this.slotState.card.powerOff();
     this.setBaud(DEFAULT_BAUD);
@@ -276,7 +332,10 @@ export class Gcr1Reader {
       return;
     }
     this.stats.requests += 1;
+    const name = commandName(frame.code) ?? 'UNKNOWN';
+    this.stats.commands[name] = (this.stats.commands[name] ?? 0) + 1;
     this.busyState = true;
+    this.busySince = this.scheduler.now();
     this.handle(frame);
   }
 
@@ -421,6 +480,7 @@ export class Gcr1Reader {
         }
         k += 1;
         if (this.timingState.pacing && job.msPerStep > 0) {
+          this.stats.cardMs += job.msPerStep;
           this.later(job.msPerStep, next);
           return;
         }
@@ -466,6 +526,7 @@ export class Gcr1Reader {
       const wire = this.applyFault(frame);
       const done = (): void => {
         this.busyState = false;
+        this.stats.busyMs += this.scheduler.now() - this.busySince;
         after?.();
       };
       this.log(`SEQ ${req.seq} 0x${hex(req.code)} -> 0x${hex(status)}${wire === null ? ' (dropped)' : ''}`);
@@ -474,9 +535,12 @@ export class Gcr1Reader {
         return done();
       }
       this.stats.responses += 1;
+      this.stats.responseBytes += wire.length;
       this.tx.send(wire, done);
     };
     if (!this.timingState.pacing) return send();
+    this.stats.turnaroundMs += this.timingState.turnaroundMs;
+    this.stats.cardMs += extraMs;
     this.later(this.timingState.turnaroundMs + extraMs, send);
   }
 
@@ -509,7 +573,9 @@ export class Gcr1Reader {
 
   private sendEvent(data: number): void {
     this.stats.events += 1;
-    this.tx.send(encodeFrame({ seq: EVENT_SEQ, code: EVENT_CODE, data: [data] }));
+    const frame = encodeFrame({ seq: EVENT_SEQ, code: EVENT_CODE, data: [data] });
+    this.stats.eventBytes += frame.length;
+    this.tx.send(frame);
   }
 
   private setBaud(baud: BaudRate): void {

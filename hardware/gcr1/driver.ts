@@ -24,6 +24,7 @@
  *   back-off until the path is listed and opens again -> probe, CARD_STATUS,
  *   `reader-connected`.
  */
+import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import {
   HEADER_ADDRESS,
@@ -390,9 +391,9 @@ export class Gcr1Reader implements CardReaderPort {
       get active() {
         return s.active;
       },
-      readMain: (address, length) => this.inSession(s, () => this.readMainChecked(address, length)),
-      readSecurity: () => this.inSession(s, () => this.readSecurity()),
-      readProtection: () => this.inSession(s, () => this.readProtection()),
+      readMain: (address, length) => this.inSessionRead(s, () => this.readMainChecked(address, length)),
+      readSecurity: () => this.inSessionRead(s, () => this.readSecurity()),
+      readProtection: () => this.inSessionRead(s, () => this.readProtection()),
       verifyPsc: (psc) => this.inSession(s, () => this.verify(s, psc, false)),
       write: (address, data) => this.inSession(s, () => this.writeMain(s, address, data)),
       writeProtect: (address, data) => this.inSession(s, () => this.writeProtect(s, address, data)),
@@ -416,6 +417,25 @@ export class Gcr1Reader implements CardReaderPort {
     return this.run(async () => {
       const sure = await this.ensureCard(s);
       if (!sure.ok) return sure;
+      return op();
+    });
+  }
+
+  /**
+   * A read that meets NO_CARD or NOT_POWERED raced a card event the driver had not seen yet: per
+   * "Which card" the card is identified again, so the caller hears CARD_CHANGED or CARD_REMOVED
+   * rather than a bare status, and a read of the same card is simply done again (reads change
+   * nothing, so repeating one is safe; writes and VERIFY_PSC never come through here).
+   */
+  private inSessionRead<T>(s: SessionState, op: () => Promise<ReaderResult<T>>): Promise<ReaderResult<T>> {
+    return this.run(async () => {
+      const sure = await this.ensureCard(s);
+      if (!sure.ok) return sure;
+      const first = await op();
+      if (first.ok || (first.error.code !== 'NOT_POWERED' && first.error.code !== 'NO_CARD')) return first;
+      this.markUnsure();
+      const again = await this.ensureCard(s);
+      if (!again.ok) return again;
       return op();
     });
   }
@@ -855,11 +875,13 @@ export class Gcr1Reader implements CardReaderPort {
         await sleep(delay);
         delay = Math.min(delay * 2, this.reconnectMaxMs);
         if (this.closedByUser) return;
-        let listed = false;
+        // A USB adapter reappears in the OS's port list; a pty or a by-id symlink never is listed,
+        // so the path itself existing again counts too.
+        let listed = existsSync(this.path);
         try {
-          listed = (await this.listPorts()).some((p) => p.path === this.path);
+          listed ||= (await this.listPorts()).some((p) => p.path === this.path);
         } catch {
-          listed = false;
+          // The list failing is no proof the reader is gone.
         }
         if (!listed) continue;
         const r = await this.run(async () => {
