@@ -52,7 +52,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.leng
  */
 export type TopupStep = 'entry-committed' | 'card-written' | 'read-back';
 export interface TopupFaults {
-  at(step: TopupStep): void;
+  /** Throws to make the station "die" at `step`, or does something to the world (unplug the reader) and returns. */
+  at(step: TopupStep): void | Promise<void>;
 }
 
 /** A quoted top-up waiting for its confirm; in memory, like a bill quote. */
@@ -149,11 +150,11 @@ async function writeAndReadBack(ctx: StationContext, session: CardSession, offse
   }
   const written = await session.write(offset, bytes);
   if (!written.ok) return readerError(written.error);
-  ctx.faults?.at('card-written');
+  await ctx.faults?.at('card-written');
   const back = await session.readMain(offset, bytes.length);
   if (!back.ok) return readerError(back.error);
   if (!sameBytes(back.value, bytes)) return err('CARD_WRITE_PENDING', 'the read-back differs from what was written');
-  ctx.faults?.at('read-back');
+  await ctx.faults?.at('read-back');
   return ok(true);
 }
 
@@ -548,7 +549,7 @@ async function confirmOnce(ctx: StationContext, operator: OperatorRef, input: To
   if (!fresh) return ok(resultOf(ctx, entry, true, null));
   ctx.pendingTopups.delete(quote.txnId);
   ctx.emit('ledger.committed', { accountNo: entry.accountNo, entry: toEntryView(entry, undefined) });
-  ctx.faults?.at('entry-committed');
+  await ctx.faults?.at('entry-committed');
 
   // 2. The card: the non-current slot, then read back.
   const written = await writeAndReadBack(ctx, card.session, slotOffset(plan.slot), plan.bytes);

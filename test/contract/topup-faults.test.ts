@@ -114,3 +114,33 @@ describe('the station dying during a top-up', () => {
     expect(again.card).toBe('on-card');
   });
 });
+
+describe('the reader unplugged during a top-up', () => {
+  it('records the payment, and finishes the card when the reader is back', async () => {
+    const unplug: TopupFaults & { armed: boolean } = {
+      armed: false,
+      async at(step) {
+        if (this.armed && step === 'entry-committed') {
+          this.armed = false;
+          await t?.control().send({ cmd: 'unplug' });
+        }
+      },
+    };
+    t = await openCardStation({ accounts: 800, faults: unplug });
+    await t.login('1001');
+    unwrap(await t.call('demo.card', { action: 'insert', card: 'loaded' }));
+    const first = await inspect(t);
+    const accountNo = first.account?.accountNo;
+    const serial = first.card?.serial;
+    if (!accountNo || !serial) throw new Error('no demo account');
+    const quote = unwrap(await t.call('topup.prepare', { accountNo, serial, by: { kind: 'volume', volume: gas(800) } }));
+    unplug.armed = true;
+    const result = unwrap(await t.call('topup.confirm', { txnId: quote.txnId, method: 'cash', tendered: quote.amount }));
+    expect(result.card).toBe('pending');
+    expect(unwrap(await t.call('reader.state', {})).connected).toBe(false);
+
+    await t.control().send({ cmd: 'replug' });
+    await expect.poll(async () => unwrap(await t?.call('reader.state', {}) ?? { ok: false, error: { code: 'INTERNAL', message: '' } }).connected, { timeout: 15_000 }).toBe(true);
+    await expectLedgerAndCardAgree(t, accountNo, 1);
+  });
+});
