@@ -348,6 +348,18 @@ describe('pendingRecordOutcome (rule 4)', () => {
     // The first record on a card with none.
     const first = { sequence: 1, digest: FIXTURE_FIRST_PURCHASE.digest, bytes: encodeSlot(FIXTURE_FIRST_PURCHASE) };
     expect(pendingRecordOutcome(card({ kind: 'issued' }), first)).toEqual({ kind: 'rewrite', slot: 'A', bytes: first.bytes });
+    // The first record torn at every byte boundary: slot A torn beside an empty B (damaged by the
+    // table) is still "at the record before" (none): the same bytes again.
+    for (let written = 1; written < 32; written += 1) {
+      const image = tornWrite(buildCardImage({ kind: 'issued' }), 0x40, first.bytes, written);
+      const view = decodeCard(image);
+      const outcome = pendingRecordOutcome(view, first);
+      if (view.purchase.kind === 'damaged') expect(outcome, `written ${written}`).toEqual({ kind: 'rewrite', slot: 'A', bytes: first.bytes });
+      // A tear that happens to leave a valid slot (the old bytes equal the new) reads as the record itself.
+      else expect(['rewrite', 'confirmed'], `written ${written}`).toContain(outcome.kind);
+    }
+    // A torn slot that is not a first purchase stays a supervisor's.
+    expect(pendingRecordOutcome(card({ kind: 'damaged', damage: 'torn-and-empty' }), pendingSecond)).toEqual({ kind: 'card-damaged' });
     // Across the wrap, into slot A when B is current.
     const last = record({ sequence: 65535 });
     const wrapped = record({ sequence: 1, digest: FIXTURE_DIGESTS.third });

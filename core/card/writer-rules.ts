@@ -348,7 +348,15 @@ export function pendingRecordOutcome(view: CardView, pending: PendingRecord): Pe
     throw new CardRuleError('bad-input', 'the pending bytes are not a valid record with the pending sequence and digest');
   }
 
-  if (view.header === null || view.account === null || view.purchase.kind === 'damaged') return { kind: 'card-damaged' };
+  if (view.header === null || view.account === null) return { kind: 'card-damaged' };
+  if (view.purchase.kind === 'damaged') {
+    // A torn first purchase: the card had no record, so its first purchase went into slot A
+    // (rule 2), and a pull left A torn beside an empty B — "damaged" by the slot table, whose
+    // remedy is a rewrite from the ledger. Still at the record before (none), so rule 4's rewrite
+    // of the very same bytes applies; any other damage is a supervisor's.
+    const tornFirst = view.purchase.reason === 'torn-and-empty' && view.slots.A.kind === 'torn' && view.slots.B.kind === 'empty';
+    return tornFirst && pending.sequence === 1 ? { kind: 'rewrite', slot: 'A', bytes: pending.bytes.slice() } : { kind: 'card-damaged' };
+  }
 
   for (const slot of ['A', 'B'] as const) {
     const state = view.slots[slot];

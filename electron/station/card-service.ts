@@ -372,8 +372,9 @@ export async function inspectCard(ctx: StationContext, operator: OperatorRef): P
   const accountNo = accountNoOnCard(card.view);
   const account = accountNo === null ? null : await loadAccount(ctx, accountNo);
   const check = refusalFor(ctx, card, account);
-  let ytd: GasVolume = ZERO_GAS;
-  if (check.refusal === null || check.approvable !== null) ytd = yearToDateBefore(card.view, tariffYear);
+  // What the card says was bought this tariff year, shown also when a sale is refused.
+  const current = card.view.purchase.kind === 'current' ? card.view.purchase.record : null;
+  const ytd: GasVolume = current !== null && current.tariffYear === tariffYear ? gas(Math.min(current.yearToDate, 1_000_000_000)) : ZERO_GAS;
   return ok({
     reader: ctx.reader.state(),
     card: cardViewDto(card.view, card.attemptsLeft),

@@ -89,6 +89,27 @@ describe('a card pulled during the slot write', () => {
   });
 });
 
+describe('a first purchase torn on a new card', () => {
+  it('recovers at byte boundaries 0, 4, 8 … 32 of the first write (slot A torn beside an empty B)', async () => {
+    for (let bytes = 0; bytes <= 32; bytes += 4) {
+      t = await openCardStation({ accounts: 800 });
+      await t.login('1001');
+      unwrap(await t.call('demo.card', { action: 'insert', card: 'new' }));
+      const first = await inspect(t);
+      const accountNo = first.account?.accountNo;
+      const serial = first.card?.serial;
+      if (!accountNo || !serial) throw new Error('no demo account');
+      const quote = unwrap(await t.call('topup.prepare', { accountNo, serial, by: { kind: 'volume', volume: gas(2500) } }));
+      await t.control().pullAfter(bytes);
+      expect(unwrap(await t.call('topup.confirm', { txnId: quote.txnId, method: 'cash', tendered: quote.amount })).card).toBe('pending');
+      unwrap(await t.call('demo.card', { action: 'insert', card: 'new' }));
+      await expectLedgerAndCardAgree(t, accountNo, 1);
+      await t.dispose();
+      t = undefined;
+    }
+  });
+});
+
 describe('the station dying during a top-up', () => {
   it.each(['entry-committed', 'card-written', 'read-back'] as const)('recovers after dying at %s', async (step) => {
     const faults = crashOnce();
