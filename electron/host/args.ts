@@ -100,7 +100,7 @@ function integerOption(value: unknown, name: string, fallback: number, min: numb
 }
 
 /** The station's clock: `{ now(): Date }` (core/time/local-date.ts's Clock, structurally). */
-export interface FixedClock {
+export interface FakeClock {
   now(): Date;
 }
 
@@ -108,7 +108,7 @@ export interface FixedClock {
  * TONGDA_FAKE_NOW freezes the clock at one instant, so end-to-end tests get the same dates,
  * billing periods and receipt times on every run. Unset or empty: null (the real clock).
  */
-export function fakeClockFromEnv(env: Readonly<Record<string, string | undefined>>): FixedClock | null {
+export function fakeClockFromEnv(env: Readonly<Record<string, string | undefined>>): FakeClock | null {
   const raw = env['TONGDA_FAKE_NOW'];
   if (raw === undefined || raw === '') return null;
   // An ISO instant with a zone, so the frozen time does not depend on the machine's time zone.
@@ -117,8 +117,10 @@ export function fakeClockFromEnv(env: Readonly<Record<string, string | undefined
   }
   const millis = Date.parse(raw);
   if (Number.isNaN(millis)) throw new UsageError(`TONGDA_FAKE_NOW is not a valid instant: ${raw}.`);
-  // A new Date each call: a caller that mutates the one it got cannot move the clock.
-  return { now: () => new Date(millis) };
+  // Starts at the instant and runs at real speed: bills are overdue by known days, while entries
+  // made one after another still get increasing times (the history's order) and timeouts pass.
+  const startedAt = Date.now();
+  return { now: () => new Date(millis + (Date.now() - startedAt)) };
 }
 
 /** The nearest folder at or above `from` that holds a package.json: the repo, from source or from dist/. */
