@@ -449,6 +449,28 @@ describe('GCR-1 reader: timing (paced, manual clock)', () => {
     expect(r.wire[0]).toBe(0x02);
   });
 
+  it('keeps to its schedule when timers fire late: the lateness of one timer, not of every step', () => {
+    const scheduler = new ManualScheduler();
+    // Every timer fires 1 ms late, as Node's do give or take.
+    const late: Scheduler = { now: () => scheduler.now(), setTimeout: (fn, ms) => scheduler.setTimeout(fn, ms + 1) };
+    const wire: { at: number; byte: number }[] = [];
+    const emu = new Emulator({ output: (bytes) => wire.push(...[...bytes].map((byte) => ({ at: scheduler.now(), byte }))), scheduler: late, timing: { pacing: true, turnaroundMs: 15 } });
+    emu.insert('loaded');
+    emu.receive(encodeFrame({ seq: 1, code: COMMAND.POWER_ON }));
+    scheduler.advance(100);
+    emu.receive(encodeFrame({ seq: 2, code: COMMAND.VERIFY_PSC, data: LOADED_PSC }));
+    scheduler.advance(200);
+    wire.length = 0;
+    const start = scheduler.now();
+    emu.receive(encodeFrame({ seq: 3, code: COMMAND.WRITE_MAIN, data: [0x60, 1, 2, 3, 4, 5, 6, 7, 8] }));
+    scheduler.advance(200);
+    // 8 bytes x 5 ms, then 15 ms: due at 55 ms; nine late timers would have made it 64.
+    expect((wire[0]?.at ?? 0) - start).toBe(56);
+    // The 7-byte response still spans its 6 byte times at 9600 from when it was due.
+    expect((wire[6]?.at ?? 0) - start).toBeLessThanOrEqual(55 + 6 * (10_000 / 9600) + 1);
+    expect(emu.reader.stats.cardMs).toBe(50 + 40);
+  });
+
   it('BEEP answers before it sounds', () => {
     const r = rig({ pacing: true, turnaroundMs: 10 });
     r.send(1, COMMAND.BEEP, [0x01, 0xf4]);

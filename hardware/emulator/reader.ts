@@ -173,6 +173,12 @@ export class Gcr1Reader {
   private inboundFreeAt = 0;
   /** When the request now being handled arrived (for `stats.busyMs`). */
   private busySince = 0;
+  /**
+   * With pacing, the time the exchange in hand has reached on the model's clock: the request's
+   * arrival, then each card step. Timers fire a little late (about 1 ms); scheduling the next
+   * step from here rather than from `now` keeps that lateness from adding up over an exchange.
+   */
+  private workAt = 0;
   /** Bumped on power loss: callbacks of an older epoch do nothing. */
   private epoch = 0;
   private cancels = new Set<() => void>();
@@ -256,19 +262,20 @@ export class Gcr1Reader {
       const now = this.scheduler.now();
       this.inboundFreeAt = Math.max(now, this.inboundFreeAt) + (chunk.length * 10_000) / this.baudState;
       const copy = chunk.slice();
-      this.later(this.inboundFreeAt - now, () => this.take(copy));
+      const at = this.inboundFreeAt;
+      this.laterAt(at, () => this.take(copy, at));
       return;
     }
-    this.take(chunk);
+    this.take(chunk, this.scheduler.now());
   }
 
-  /** Bytes that have arrived (at once, or at the baud with request pacing). */
-  private take(chunk: Uint8Array): void {
+  /** Bytes that have arrived at `at` (now, or when the line delivered them with request pacing). */
+  private take(chunk: Uint8Array, at: number): void {
     if (this.poweredDown) return;
     this.stats.bytesReceived += chunk.length;
-    const frames = this.parser.push(chunk, this.scheduler.now());
+    const frames = this.parser.push(chunk, at);
     this.stats.parserDroppedBytes = this.parser.droppedBytes;
-    for (const frame of frames) this.onFrame(frame);
+    for (const frame of frames) this.onFrame(frame, at);
   }
 
   insert(slot: SlotCard): void {
@@ -320,7 +327,7 @@ export class Gcr1Reader {
 
   // --- Requests -------------------------------------------------------------------------
 
-  private onFrame(frame: Frame): void {
+  private onFrame(frame: Frame, at: number): void {
     if (frame.seq === EVENT_SEQ) {
       this.stats.discardedSeq0 += 1;
       this.log(`discarded a request with SEQ 0x00 (code 0x${hex(frame.code)})`);
@@ -335,7 +342,8 @@ export class Gcr1Reader {
     const name = commandName(frame.code) ?? 'UNKNOWN';
     this.stats.commands[name] = (this.stats.commands[name] ?? 0) + 1;
     this.busyState = true;
-    this.busySince = this.scheduler.now();
+    this.workAt = at;
+    this.busySince = at;
     this.handle(frame);
   }
 
@@ -481,7 +489,8 @@ export class Gcr1Reader {
         k += 1;
         if (this.timingState.pacing && job.msPerStep > 0) {
           this.stats.cardMs += job.msPerStep;
-          this.later(job.msPerStep, next);
+          this.workAt += job.msPerStep;
+          this.laterAt(this.workAt, next);
           return;
         }
       }
@@ -521,7 +530,7 @@ export class Gcr1Reader {
    * request's SEQ; `after` runs once the response has left (or would have, if dropped).
    */
   private answer(req: Frame, status: StatusCode, data: Uint8Array | readonly number[] = [], extraMs = 0, after?: () => void): void {
-    const send = (): void => {
+    const send = (startAt?: number): void => {
       const frame = encodeFrame({ seq: req.seq, code: status, data });
       const wire = this.applyFault(frame);
       const done = (): void => {
@@ -536,12 +545,13 @@ export class Gcr1Reader {
       }
       this.stats.responses += 1;
       this.stats.responseBytes += wire.length;
-      this.tx.send(wire, done);
+      this.tx.send(wire, done, startAt);
     };
     if (!this.timingState.pacing) return send();
     this.stats.turnaroundMs += this.timingState.turnaroundMs;
     this.stats.cardMs += extraMs;
-    this.later(this.timingState.turnaroundMs + extraMs, send);
+    const startAt = this.workAt + this.timingState.turnaroundMs + extraMs;
+    this.laterAt(startAt, () => send(startAt));
   }
 
   private applyFault(frame: Uint8Array): Uint8Array | null {
@@ -585,13 +595,13 @@ export class Gcr1Reader {
     this.options.onBaud?.(baud);
   }
 
-  /** A timer that a power loss cancels. */
-  private later(ms: number, fn: () => void): void {
+  /** A timer for the moment `at` (or at once if that has passed) that a power loss cancels. */
+  private laterAt(at: number, fn: () => void): void {
     const epoch = this.epoch;
     const cancel = this.scheduler.setTimeout(() => {
       this.cancels.delete(cancel);
       if (epoch === this.epoch) fn();
-    }, ms);
+    }, Math.max(0, at - this.scheduler.now()));
     this.cancels.add(cancel);
   }
 
@@ -654,13 +664,17 @@ class Transmitter {
     private readonly baud: () => number,
   ) {}
 
-  send(bytes: Uint8Array, done?: () => void): void {
+  /**
+   * `startAt`: when the first byte was due, if that was earlier than now (a timer fired late):
+   * bytes already due by the line's clock go out at once instead of starting the frame late.
+   */
+  send(bytes: Uint8Array, done?: () => void, startAt?: number): void {
     if (!this.paced()) {
       this.out(bytes);
       done?.();
       return;
     }
-    if (this.queue.length === 0) this.nextByteAt = Math.max(this.nextByteAt, this.scheduler.now());
+    if (this.queue.length === 0) this.nextByteAt = Math.max(this.nextByteAt, Math.min(startAt ?? Infinity, this.scheduler.now()));
     this.queue.push({ bytes, offset: 0, done });
     if (!this.cancelTimer) this.pump();
   }
