@@ -103,18 +103,42 @@ function port(ctx: StationContext): Result<CardReaderPort> {
   return reader ? ok(reader) : err('READER_UNAVAILABLE', `no card reader is connected (${ctx.reader.state().problem ?? ctx.reader.state().kind})`);
 }
 
+/** The driver read the header (0x00..0x1F) to identify the card; the rest is one READ_MAIN of 224 bytes. */
 async function readImage(session: CardSession): Promise<ReaderResult<Uint8Array>> {
   const image = new Uint8Array(256);
-  for (const start of [0, 128]) {
-    const part = await session.readMain(start, 128);
-    if (!part.ok) return part;
-    image.set(part.value, start);
-  }
+  image.set(session.header.subarray(0, 32), 0);
+  const rest = await session.readMain(32, 224);
+  if (!rest.ok) return rest;
+  image.set(rest.value, 32);
   return { ok: true, value: image };
+}
+
+/**
+ * The last reading, and the reader's event count when it was taken. Every exchange costs a
+ * turnaround (up to 200 ms on a real GCR-1), so prepare and confirm reuse the reading of the
+ * insertion while no event has happened since: the card has not left the slot, and the driver
+ * binds the session to the card's serial, so a write to another card is refused anyway.
+ */
+let lastReading: { readonly reading: CardReading; readonly eventCount: number } | null = null;
+
+async function readCardReusing(ctx: StationContext): Promise<Result<CardReading | null>> {
+  const cached = lastReading;
+  const reader = ctx.reader.port();
+  if (cached && reader && cached.eventCount === ctx.reader.eventCount && reader.session === cached.reading.session && cached.reading.session.active) {
+    return ok(cached.reading);
+  }
+  return readCard(ctx);
 }
 
 /** Powers the card in the reader on, reads all 256 bytes and its security counter. Null: no card. */
 async function readCard(ctx: StationContext): Promise<Result<CardReading | null>> {
+  const result = await readCardFresh(ctx);
+  lastReading = result.ok && result.value !== null ? { reading: result.value, eventCount: ctx.reader.eventCount } : null;
+  return result;
+}
+
+async function readCardFresh(ctx: StationContext): Promise<Result<CardReading | null>> {
+  const eventsBefore = ctx.reader.eventCount;
   const reader = port(ctx);
   if (!reader.ok) return reader;
   const status = await reader.value.cardStatus();
@@ -128,6 +152,8 @@ async function readCard(ctx: StationContext): Promise<Result<CardReading | null>
   if (!image.ok) return readerError(image.error);
   const security = await session.readSecurity();
   if (!security.ok) return readerError(security.error);
+  // An event during the reading: which card did we read? Read again.
+  if (ctx.reader.eventCount !== eventsBefore) return readCardFresh(ctx);
   return ok({ session, image: image.value, view: decodeCard(image.value), attemptsLeft: security.value.attemptsLeft });
 }
 
@@ -391,7 +417,7 @@ export async function prepareTopup(
   operator: OperatorRef,
   input: { accountNo: string; serial: string; by: { kind: 'volume'; volume: GasVolume } | { kind: 'amount'; amount: import('../../core/money/money.js').Fen } },
 ): Promise<Result<TopupQuote>> {
-  const reading = await readCard(ctx);
+  const reading = await readCardReusing(ctx);
   if (!reading.ok) return reading;
   if (reading.value === null) return err('NO_CARD', 'no card in the reader');
   const card = reading.value;
@@ -475,7 +501,7 @@ async function confirmOnce(ctx: StationContext, operator: OperatorRef, input: To
   if (quote.needsApproval !== null && input.approvedBy === null) return err('APPROVAL_REFUSED', `a supervisor must allow a sale despite the ${quote.needsApproval}`);
 
   // The card must still be the one quoted, in the state quoted.
-  const reading = await readCard(ctx);
+  const reading = await readCardReusing(ctx);
   if (!reading.ok) return reading;
   if (reading.value === null) return err('NO_CARD', 'no card in the reader');
   const card = reading.value;

@@ -49,6 +49,7 @@ export class ReaderService {
   private cardPresent = false;
   private problem: string | null = null;
   private unsubscribe: (() => void) | null = null;
+  private events = 0;
   /** Serialises configure/close so two settings saves cannot open two readers. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -125,7 +126,16 @@ export class ReaderService {
     return this.state();
   }
 
+  /**
+   * Counts every reader event (and every reconfiguration): a card reading taken at count n
+   * describes the card in the slot only while the count is still n.
+   */
+  get eventCount(): number {
+    return this.events;
+  }
+
   private onEvent(event: ReaderEvent): void {
+    this.events += 1;
     switch (event.type) {
       case 'card-inserted':
         this.cardPresent = true;
@@ -156,6 +166,7 @@ export class ReaderService {
   }
 
   private async shutdown(): Promise<void> {
+    this.events += 1;
     this.unsubscribe?.();
     this.unsubscribe = null;
     const backend = this.backend;
