@@ -142,6 +142,20 @@ export const topupResultSchema = z.object({
 });
 export type TopupResult = z.infer<typeof topupResultSchema>;
 
+/** A card issued (发卡) or a replacement card (补卡), read back and protected. */
+export const cardIssueResultSchema = z.object({
+  accountNo: accountNoSchema,
+  /** The new card's serial, as printed on its face. */
+  serial: z.string().regex(/^[0-9A-F]{16}$/),
+  generation: z.number().int().min(0).max(255),
+  replacement: z.boolean(),
+  /** Sequence of the record carried into slot A of a replacement card (rule 7); null when none. */
+  carriedSequence: z.number().int().nullable(),
+  /** The 'card-issue' ledger entry (its amount is the card fee). */
+  entry: ledgerEntryViewSchema,
+});
+export type CardIssueResult = z.infer<typeof cardIssueResultSchema>;
+
 export const demoCardSchema = z.object({ name: z.string(), label: z.string(), accountNo: z.string().nullable() });
 
 export { nonNegativeFenSchema };

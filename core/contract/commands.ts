@@ -4,10 +4,22 @@
  * from this one map; a command without a handler is a compile error in electron/station.
  */
 import { z } from 'zod';
-import { accountNoSchema, entryIdSchema, gasSchema, nonNegativeFenSchema, paymentMethodSchema, staffNoSchema, type Role } from '../schema/primitives.js';
-import { cardInspectionSchema, demoCardSchema, readerStateSchema, topupQuoteSchema, topupResultSchema } from './cards.js';
+import { idNumberProblem, type IdNumberProblem } from '../identity/id-number.js';
+import {
+  accountNoSchema,
+  customerTypeSchema,
+  entryIdSchema,
+  gasSchema,
+  meterKindSchema,
+  nonNegativeFenSchema,
+  paymentMethodSchema,
+  staffNoSchema,
+  type Role,
+} from '../schema/primitives.js';
+import { cardInspectionSchema, cardIssueResultSchema, demoCardSchema, readerStateSchema, topupQuoteSchema, topupResultSchema } from './cards.js';
 import {
   accountDetailSchema,
+  accountOpenedSchema,
   auditCheckSchema,
   loginResultSchema,
   operatorViewSchema,
@@ -38,6 +50,45 @@ const configuring = { kind: 'session', roles: ['manager', 'admin'] } as const;
 
 const passwordSchema = z.string().min(1).max(128);
 const empty = z.strictObject({});
+const approverSchema = z.strictObject({ staffNo: staffNoSchema, password: passwordSchema });
+
+const ID_NUMBER_MESSAGES: Record<IdNumberProblem, string> = {
+  format: 'an ID number is 17 digits and a check character (a digit or X)',
+  'birth-date': 'the birth date in the ID number is not a real date',
+  'check-digit': 'the check character of the ID number is wrong: a digit was mistyped',
+};
+
+/**
+ * A new account 开户. The ID number is checked here (format, birth date, check character) so the
+ * UI can show the same message before it sends; a prepaid meter's number must be the 12 digits
+ * the IC card carries as BCD.
+ */
+export const openAccountInputSchema = z
+  .strictObject({
+    ownerName: z.string().trim().min(1).max(64),
+    idNumber: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .superRefine((value, check) => {
+        const problem = idNumberProblem(value);
+        if (problem !== null) check.addIssue({ code: 'custom', message: ID_NUMBER_MESSAGES[problem], params: { problem } });
+      }),
+    phone: z.string().trim().regex(/^\d{7,12}$/, 'a phone number is 7 to 12 digits'),
+    address: z.string().trim().min(1).max(128),
+    districtCode: z.string().trim().min(1).max(32),
+    districtName: z.string().trim().min(1).max(32),
+    meterNo: z.string().trim().min(4).max(20),
+    meterKind: meterKindSchema,
+    tariffCode: z.string().trim().min(1).max(32),
+    customerType: customerTypeSchema,
+  })
+  .superRefine((value, check) => {
+    if (value.meterKind === 'prepaid-card' && !/^\d{12}$/.test(value.meterNo)) {
+      check.addIssue({ code: 'custom', path: ['meterNo'], message: 'a prepaid meter number is 12 digits (the IC card carries it as BCD)' });
+    }
+  });
+export type OpenAccountInput = z.output<typeof openAccountInputSchema>;
 
 export const commands = {
   'station.info': { input: empty, output: stationInfoSchema, access: publicAccess },
@@ -56,6 +107,8 @@ export const commands = {
     access: serving,
   },
   'accounts.get': { input: z.strictObject({ accountNo: accountNoSchema }), output: accountDetailSchema, access: serving },
+  /** Opens a new account 开户 with the next number of this station's range (works offline). */
+  'accounts.open': { input: openAccountInputSchema, output: accountOpenedSchema, access: serving },
   'payments.prepare': {
     input: z.strictObject({
       accountNo: accountNoSchema,
@@ -130,6 +183,18 @@ export const commands = {
   'topup.cancel': {
     input: z.strictObject({ entryId: entryIdSchema, reason: z.string().trim().min(2).max(200), approver: z.strictObject({ staffNo: staffNoSchema, password: passwordSchema }) }),
     output: reversalResultSchema,
+    access: serving,
+  },
+  /** Issues the account's first card 发卡 on the BLANK card in the reader. */
+  'card.issue': { input: z.strictObject({ accountNo: accountNoSchema }), output: cardIssueResultSchema, access: serving },
+  /**
+   * A replacement card 补卡 on the BLANK card in the reader, with a supervisor's approval: one
+   * generation higher (the meter then refuses the old card) and the account's last card record in
+   * slot A (rule 7).
+   */
+  'card.replace': {
+    input: z.strictObject({ accountNo: accountNoSchema, reason: z.string().trim().min(2).max(200), approver: approverSchema }),
+    output: cardIssueResultSchema,
     access: serving,
   },
   'demo.cards': { input: empty, output: z.object({ cards: z.array(demoCardSchema) }), access: anyOperator },

@@ -58,6 +58,11 @@ export const errorCodes = [
   /** The approver is the operator who made the entry. */
   'APPROVER_IS_MAKER',
   'NO_TARIFF',
+  /**
+   * This station's range of account numbers is used up (or none is configured): no account can be
+   * opened here until central hands out a new range. Nothing was written. `details.left` is 0.
+   */
+  'RANGE_EXHAUSTED',
   /** The station could not write durably; nothing was committed. */
   'STORAGE_FAILED',
   'INTERNAL',

@@ -159,6 +159,13 @@ export type PaymentConfirmation = z.infer<typeof paymentConfirmationSchema>;
 export const reversalResultSchema = z.object({ entry: ledgerEntryViewSchema, replayed: z.boolean() });
 export type ReversalResult = z.infer<typeof reversalResultSchema>;
 
+export const accountOpenedSchema = z.object({
+  accountNo: accountNoSchema,
+  /** Numbers left in this station's range after this one: the UI warns when few are left. */
+  numbersLeft: z.number().int().min(0),
+});
+export type AccountOpened = z.infer<typeof accountOpenedSchema>;
+
 export const auditCheckSchema = z.object({
   ok: z.boolean(),
   records: z.number().int().min(0),

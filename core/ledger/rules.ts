@@ -67,6 +67,9 @@ export function reversalRefusal(entry: LedgerEntryDoc, accountEntries: readonly 
       return reversalsByOriginal(accountEntries).has(entry.entryId) ? 'already-reversed' : null;
     case 'top-up':
       return reversalsByOriginal(accountEntries).has(entry.entryId) ? 'already-reversed' : 'card-required';
+    // A card fee taken in error is refunded like a payment; the card itself stays issued.
+    case 'card-issue':
+      return reversalsByOriginal(accountEntries).has(entry.entryId) ? 'already-reversed' : null;
     default: {
       const unreachable: never = entry.kind;
       return unreachable;

@@ -11,7 +11,8 @@
  *
  * Id scheme (also the sync layout's): `account:<accountNo>`, `bill:<accountNo>:<period>`,
  * `tariff:<tariffCode>:<version>`, `operator:<staffNo>`, `ledger:<entryId>` where entryId is
- * `<stationId>:<...>`, `audit:<stationId>:<seq, 10 digits>`.
+ * `<stationId>:<...>`, `audit:<stationId>:<seq, 10 digits>`, `cardwrite:<entryId>`,
+ * `station-range:<stationId>:account`, `account-opening:<accountNo>`.
  */
 import { z } from 'zod';
 import {
@@ -166,7 +167,7 @@ export const cardRecordSchema = z.object({
 });
 export type CardRecord = z.infer<typeof cardRecordSchema>;
 
-export const ledgerKindSchema = z.enum(['bill-payment', 'reversal', 'top-up']);
+export const ledgerKindSchema = z.enum(['bill-payment', 'reversal', 'top-up', 'card-issue']);
 export type LedgerKind = z.infer<typeof ledgerKindSchema>;
 
 export const ledgerEntryDocSchema = z.looseObject({
@@ -205,6 +206,24 @@ export const ledgerEntryDocSchema = z.looseObject({
    * acceptance follows as a `card-write` document.
    */
   card: cardRecordSchema.optional(),
+  /**
+   * A card issued (发卡) or replaced (补卡) for the account: kind 'card-issue'. Written after the
+   * card was issued and read back; the account's cardSerial/cardGeneration in master follow from
+   * it (re-applied at start-up if the station stopped in between).
+   */
+  cardIssue: z
+    .object({
+      serial: cardSerialSchema,
+      generation: z.number().int().min(0).max(255),
+      replacement: z.boolean(),
+      /** The account's card before this one (a replacement's lost or broken card), if any. */
+      previousSerial: cardSerialSchema.nullable(),
+      reason: z.string().min(2).max(200).nullable(),
+      approvedBy: operatorRefSchema.nullable(),
+      /** Rule 7: the account's last card record, written byte for byte into slot A of a replacement. */
+      carried: z.object({ entryId: entryIdSchema, sequence: z.number().int().min(1).max(65535), recordHex: z.string().regex(/^[0-9a-f]{64}$/) }).nullable(),
+    })
+    .optional(),
 });
 export type LedgerEntryDoc = z.infer<typeof ledgerEntryDocSchema>;
 
@@ -229,7 +248,22 @@ export const cardWriteDocSchema = z.looseObject({
 });
 export type CardWriteDoc = z.infer<typeof cardWriteDocSchema>;
 
-export const auditKindSchema = z.enum(['station-start', 'login', 'login-failed', 'logout', 'unlock', 'ledger-entry', 'approval', 'approval-refused', 'card-write']);
+export const auditKindSchema = z.enum([
+  'station-start',
+  'login',
+  'login-failed',
+  'logout',
+  'unlock',
+  'ledger-entry',
+  'approval',
+  'approval-refused',
+  'card-write',
+  'account-opened',
+  /** A step of issuing a card that did not end in a 'card-issue' ledger entry (started, PSC unclear…). */
+  'card-issue',
+  /** Neither the new nor the old PSC opens a card after CHANGE_PSC: it is spoiled, never retried. */
+  'card-spoiled',
+]);
 export type AuditKind = z.infer<typeof auditKindSchema>;
 
 export const auditRecordDocSchema = z.looseObject({
@@ -248,6 +282,46 @@ export const auditRecordDocSchema = z.looseObject({
 });
 export type AuditRecordDoc = z.infer<typeof auditRecordDocSchema>;
 
+/**
+ * A block of numbers this station hands out on its own (account numbers), so it can open
+ * accounts offline. One per station and kind: `station-range:<stationId>:<kind>`, in the station
+ * database. `next` moves in the same bulkDocs as what takes the number, so a number is never used
+ * twice and never skipped by a crash.
+ */
+export const stationRangeDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('station-range'),
+  schemaVersion: versionSchema,
+  stationId: stationIdSchema,
+  kind: z.enum(['account']),
+  /** The range, both ends included (from station.json now; from central later). */
+  from: z.number().int().min(0),
+  to: z.number().int().min(0),
+  /** The next number to hand out; `to + 1` when the range is used up. */
+  next: z.number().int().min(0),
+  updatedAt: instantSchema,
+});
+export type StationRangeDoc = z.infer<typeof stationRangeDocSchema>;
+
+/**
+ * An account opened (开户) at this station: the whole new account document, written in the station
+ * database together with the range counter and the audit record, then put into master with the
+ * same `_id`. Master and station are two databases, so this is what makes opening atomic: at
+ * start-up every opening whose account is missing from master is put there again.
+ */
+export const accountOpeningDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('account-opening'),
+  schemaVersion: versionSchema,
+  stationId: stationIdSchema,
+  accountNo: accountNoSchema,
+  at: instantSchema,
+  operator: operatorRefSchema,
+  auditSeq: z.number().int().min(1),
+  account: accountDocSchema,
+});
+export type AccountOpeningDoc = z.infer<typeof accountOpeningDocSchema>;
+
 export const documentSchemas = {
   account: accountDocSchema,
   'tariff-version': tariffVersionDocSchema,
@@ -256,6 +330,8 @@ export const documentSchemas = {
   'ledger-entry': ledgerEntryDocSchema,
   'audit-record': auditRecordDocSchema,
   'card-write': cardWriteDocSchema,
+  'station-range': stationRangeDocSchema,
+  'account-opening': accountOpeningDocSchema,
 } as const;
 export type DocumentType = keyof typeof documentSchemas;
 
@@ -268,6 +344,8 @@ export const CURRENT_SCHEMA_VERSION = {
   'ledger-entry': 1,
   'audit-record': 1,
   'card-write': 1,
+  'station-range': 1,
+  'account-opening': 1,
 } as const satisfies Record<DocumentType, number>;
 
 export const docId = {
@@ -279,6 +357,8 @@ export const docId = {
   ledger: (entryId: string) => `ledger:${entryId}`,
   audit: (stationId: string, seq: number) => `audit:${stationId}:${String(seq).padStart(10, '0')}`,
   cardWrite: (entryId: string) => `cardwrite:${entryId}`,
+  stationRange: (stationId: string, kind: 'account') => `station-range:${stationId}:${kind}`,
+  accountOpening: (accountNo: string) => `account-opening:${accountNo}`,
 } as const;
 
 export { stationIdSchema, staffNoSchema, accountNoSchema, entryIdSchema };

@@ -33,6 +33,20 @@ export const stationConfigSchema = z.object({
    * here, in the main process's configuration file: never in a command result, an event or a log.
    */
   cardKeyHex: z.string().regex(/^([0-9a-fA-F]{2}){16,64}$/, 'the card key is 16 to 64 bytes of hex').nullable(),
+  /**
+   * The block of account numbers this station hands out when it opens an account 开户, both ends
+   * included; null: this station opens no accounts. Central hands ranges out in a later issue;
+   * until then an admin sets it here. 12 digits at most, because the IC card carries the account
+   * number as 12 BCD digits.
+   */
+  accountNumberRange: z
+    .object({ from: z.number().int().min(100_000).max(999_999_999_999), to: z.number().int().min(100_000).max(999_999_999_999) })
+    .refine((range) => range.from <= range.to, 'the range ends before it starts')
+    .nullable(),
+  /** What issuing a card 发卡/补卡 costs, in fen (a 'card-issue' ledger entry; 0: free). */
+  cardFee: z.number().int().min(0).max(1_000_000),
+  /** The 16-bit tariff code written on a card (account block 0x2C) for each tariff code of the accounts. */
+  cardTariffCodes: z.record(z.string().min(1).max(32), z.number().int().min(0).max(0xffff)),
   reader: z.object({
     kind: z.enum(['none', 'emulator', 'serial']),
     path: z.string().min(1).max(128).nullable(),
@@ -54,6 +68,9 @@ export const DEFAULT_STATION_CONFIG: StationConfig = {
   utilityCode: 0x5444_0001,
   terminalId: 0x0000_0101,
   cardKeyHex: null,
+  accountNumberRange: null,
+  cardFee: 0,
+  cardTariffCodes: { 'RES-GAS': 1, 'COM-GAS': 2 },
   reader: { kind: 'none', path: null, baudRate: 9600 },
 };
 
@@ -67,6 +84,8 @@ export const DEMO_CARD_KEY_HEX = '00112233445566778899aabbccddeeff';
 export const DEMO_OVERRIDES: Partial<StationConfig> = {
   demo: true,
   cardKeyHex: DEMO_CARD_KEY_HEX,
+  // Beside the demo accounts' numbers (two-digit district prefixes 11..2x, then 8 digits).
+  accountNumberRange: { from: 3_499_000_001, to: 3_499_099_999 },
   reader: { kind: 'emulator', path: null, baudRate: 115200 },
 };
 

@@ -47,6 +47,11 @@ export class LedgerIndex {
     return unfinished.sort((a, b) => (a.at < b.at ? -1 : 1));
   }
 
+  /** Every 'card-issue' entry (cards issued and replaced), for start-up's reconciliation with master. */
+  cardIssues(): LedgerEntryDoc[] {
+    return [...this.byId.values()].filter((entry) => entry.kind === 'card-issue');
+  }
+
   /** The reversal that cancelled `entryId`, if one is known. */
   reversalOf(entryId: string): LedgerEntryDoc | undefined {
     return this.reversals.get(entryId);

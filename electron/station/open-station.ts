@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AccountDoc, TariffVersionDoc } from '../../core/schema/documents.js';
 import { AccountIndex, type IndexedAccount } from '../../core/search/account-index.js';
 import { localDateOf, systemClock, type Clock } from '../../core/time/local-date.js';
+import { reconcileMaster } from './account-opening.js';
 import { AuditLog } from './audit-log.js';
 import { DEMO_OVERRIDES, loadStationConfig, type StationConfig } from './config.js';
 import type { StationContext } from './context.js';
@@ -138,6 +139,11 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     }
   }
   log.info(`indexed ${accounts.size} accounts, ${ledger.size} ledger entries in ${Date.now() - indexStarted} ms`);
+
+  // Openings and card issues recorded here whose master write a stop cut off: applied now. The
+  // master feed below starts at masterSeq, so the index learns of them from it.
+  const reconciled = await reconcileMaster(dbs, writer, ledger);
+  if (reconciled.openings + reconciled.cardIssues > 0) log.info(`re-applied ${reconciled.openings} account openings and ${reconciled.cardIssues} card issues to master`);
 
   const masterFeed = dbs.master.changes({ since: masterSeq, live: true, include_docs: true });
   masterFeed.on('change', (change) => {

@@ -1,5 +1,7 @@
 import { err, ok } from '../../../core/contract/result.js';
+import { openAccount } from '../account-opening.js';
 import { accountDetail, loadAccount } from '../account-view.js';
+import { requireSession } from '../context.js';
 import type { CommandHandlers } from './types.js';
 
 export const accountHandlers = {
@@ -10,4 +12,9 @@ export const accountHandlers = {
     if (!account) return err('ACCOUNT_NOT_FOUND', `no account ${accountNo}`);
     return ok(await accountDetail(ctx, account));
   },
-} satisfies Pick<CommandHandlers, 'accounts.search' | 'accounts.get'>;
+
+  'accounts.open': (input, call, ctx) => {
+    const { operator } = requireSession(call);
+    return openAccount(ctx, { staffNo: operator.staffNo, name: operator.name }, input);
+  },
+} satisfies Pick<CommandHandlers, 'accounts.search' | 'accounts.get' | 'accounts.open'>;

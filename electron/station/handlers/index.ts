@@ -1,5 +1,6 @@
 import { accountHandlers } from './accounts.js';
 import { cardHandlers } from './cards.js';
+import { cardIssueHandlers } from './card-issue.js';
 import { auditHandlers } from './audit.js';
 import { ledgerHandlers } from './ledger.js';
 import { paymentHandlers } from './payments.js';
@@ -14,4 +15,5 @@ export const commandHandlers: CommandHandlers = {
   ...ledgerHandlers,
   ...auditHandlers,
   ...cardHandlers,
+  ...cardIssueHandlers,
 };

@@ -1,0 +1,235 @@
+/**
+ * Opening an account 开户 offline, with a number from this station's own range.
+ *
+ * The number counter (`station-range:<stationId>:account`) lives in the station database and the
+ * account in master: two databases, so no one write can cover both. The station database is the
+ * record: ONE bulkDocs there holds the advanced counter, an `account-opening` document carrying
+ * the whole new account, and its audit record. Only then is the account put into master, under
+ * the same `_id`. A stop in between leaves an opening without its master account, and start-up
+ * (`reconcileMaster`) puts it there again: a number is never handed out twice (the counter moved
+ * with the opening) and never skipped (the counter did not move without it).
+ *
+ * A card issued for an account is the same shape: the 'card-issue' ledger entry is the record,
+ * and the account's cardSerial/cardGeneration in master follow from it, again at start-up if the
+ * station stopped between the two writes.
+ */
+import { err, ok, type Result } from '../../core/contract/result.js';
+import type { OpenAccountInput } from '../../core/contract/commands.js';
+import type { AccountOpened } from '../../core/contract/views.js';
+import { ZERO_FEN } from '../../core/money/money.js';
+import { CURRENT_SCHEMA_VERSION, docId, type AccountDoc, type AccountOpeningDoc, type LedgerEntryDoc, type StationRangeDoc } from '../../core/schema/documents.js';
+import type { OperatorRef } from '../../core/schema/primitives.js';
+import { parseDocument, readDocument } from '../../core/schema/upgrades.js';
+import { tariffInForce } from '../../core/tariff/versions.js';
+import { today } from './account-view.js';
+import type { StationConfig } from './config.js';
+import type { StationContext } from './context.js';
+import { isNotFound, scanPrefix, type Database, type StationDatabases } from './database.js';
+import type { LedgerIndex } from './ledger-index.js';
+import type { WriteQueue } from './write-queue.js';
+
+type Stored<T> = T & { _rev?: string };
+
+/** Numbers still to hand out in a range document. */
+export function numbersLeft(range: StationRangeDoc): number {
+  return Math.max(0, range.to - range.next + 1);
+}
+
+async function getOrNull(db: Database, id: string): Promise<Record<string, unknown> | null> {
+  try {
+    return await db.get(id);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * The range document as station.json wants it, from what is stored. A range configured anew
+ * (another from/to) starts at its beginning, except that numbers the old range already handed
+ * out are never handed out again where the two overlap. Returned, not written: it is written only
+ * together with an opening that takes a number.
+ */
+export function rangeFor(config: Pick<StationConfig, 'stationId' | 'accountNumberRange'>, stored: Stored<StationRangeDoc> | null, now: Date): Stored<StationRangeDoc> | null {
+  const wanted = config.accountNumberRange;
+  if (wanted === null) return null;
+  if (stored && stored.from === wanted.from && stored.to === wanted.to) return stored;
+  const usedUpTo = stored ? stored.next - 1 : -1;
+  const overlaps = stored !== null && stored.next > stored.from && stored.from <= wanted.to && usedUpTo >= wanted.from;
+  return {
+    ...(stored?._rev ? { _rev: stored._rev } : {}),
+    _id: docId.stationRange(config.stationId, 'account'),
+    type: 'station-range',
+    schemaVersion: CURRENT_SCHEMA_VERSION['station-range'],
+    stationId: config.stationId,
+    kind: 'account',
+    from: wanted.from,
+    to: wanted.to,
+    next: overlaps ? Math.max(wanted.from, usedUpTo + 1) : wanted.from,
+    updatedAt: now.toISOString(),
+  };
+}
+
+async function storedRange(ctx: StationContext): Promise<Stored<StationRangeDoc> | null> {
+  const raw = await getOrNull(ctx.dbs.station, docId.stationRange(ctx.config.stationId, 'account'));
+  return raw === null ? null : parseDocument('station-range', raw);
+}
+
+/** The numbers this station can still hand out (0 when none is configured). */
+export async function accountNumbersLeft(ctx: StationContext): Promise<number> {
+  const range = rangeFor(ctx.config, await storedRange(ctx), ctx.clock.now());
+  return range === null ? 0 : numbersLeft(range);
+}
+
+/** Puts an opening's account into master; an account already there (this opening, applied before) is left alone. */
+async function applyOpening(master: Database, opening: AccountOpeningDoc): Promise<'applied' | 'present'> {
+  const existing = await getOrNull(master, opening.account._id);
+  if (existing !== null) return 'present';
+  const { _rev: _ignored, ...account } = opening.account as Stored<AccountDoc>;
+  try {
+    await master.put(account);
+    return 'applied';
+  } catch (error) {
+    // 409: the account arrived in master meanwhile (the live write and start-up both applying it).
+    if (typeof error === 'object' && error !== null && 'status' in error && error.status === 409) return 'present';
+    throw error;
+  }
+}
+
+function invalid<T>(path: string, message: string): Result<T> {
+  return err('INVALID_INPUT', message, { issues: [{ path, message }] });
+}
+
+export async function openAccount(ctx: StationContext, operator: OperatorRef, input: OpenAccountInput): Promise<Result<AccountOpened>> {
+  const onDate = today(ctx);
+  const tariff = tariffInForce([...ctx.tariffs.values()], input.tariffCode, onDate);
+  if (!tariff) return err('NO_TARIFF', `no tariff ${input.tariffCode} in force on ${onDate}`);
+  if (tariff.customerType !== input.customerType) return invalid('tariffCode', `tariff ${input.tariffCode} is for ${tariff.customerType} customers`);
+  if (input.meterKind === 'prepaid-card' && ctx.config.cardTariffCodes[input.tariffCode] === undefined) {
+    return invalid('tariffCode', `no card tariff code is configured for ${input.tariffCode}: its cards cannot be issued`);
+  }
+  // One meter, one account: a meter already on an open account is a typing error or a transfer 过户.
+  const sameMeter = ctx.accounts.search(input.meterNo, 5).results.find((found) => found.matchedOn === 'meterNo' && found.status !== 'closed');
+  if (sameMeter) return invalid('meterNo', `meter ${input.meterNo} is already on account ${sameMeter.accountNo}`);
+
+  const opened = await ctx.writer.run(async (): Promise<Result<{ opening: AccountOpeningDoc; left: number }>> => {
+    const now = ctx.clock.now();
+    const range = rangeFor(ctx.config, await storedRange(ctx), now);
+    if (range === null) return err('RANGE_EXHAUSTED', 'this station has no range of account numbers configured', { left: 0 });
+    // A number already in master (central, or a range configured over numbers in use) is passed
+    // over; the counter moves past it with this opening, so that is no gap a crash made.
+    let number = range.next;
+    while (number <= range.to) {
+      const accountNo = String(number);
+      const taken = (await getOrNull(ctx.dbs.master, docId.account(accountNo))) ?? (await getOrNull(ctx.dbs.station, docId.accountOpening(accountNo)));
+      if (taken === null) break;
+      number += 1;
+    }
+    if (number > range.to) return err('RANGE_EXHAUSTED', `the account numbers ${range.from}..${range.to} of this station are used up`, { left: 0, from: range.from, to: range.to });
+
+    const accountNo = String(number);
+    const account: AccountDoc = {
+      _id: docId.account(accountNo),
+      type: 'account',
+      schemaVersion: CURRENT_SCHEMA_VERSION.account,
+      accountNo,
+      ownerName: input.ownerName,
+      idNumber: input.idNumber,
+      phone: input.phone,
+      address: input.address,
+      districtCode: input.districtCode,
+      districtName: input.districtName,
+      meterNo: input.meterNo,
+      meterKind: input.meterKind,
+      cardSerial: null,
+      customerType: input.customerType,
+      tariffCode: input.tariffCode,
+      status: 'active',
+      inspection: { lastDate: null, result: 'none', nextDueDate: null },
+      openingCredit: ZERO_FEN,
+      openedOn: onDate,
+      cardGeneration: 0,
+    };
+    // The audit record names the account, not the person: the ID number stays in the account.
+    const [record] = ctx.audit.prepare([
+      { kind: 'account-opened', actor: operator.staffNo, subject: accountNo, detail: { accountNo, meterNo: input.meterNo, meterKind: input.meterKind, districtCode: input.districtCode } },
+    ]);
+    if (!record) throw new Error('no audit record prepared');
+    const opening: AccountOpeningDoc = {
+      _id: docId.accountOpening(accountNo),
+      type: 'account-opening',
+      schemaVersion: CURRENT_SCHEMA_VERSION['account-opening'],
+      stationId: ctx.config.stationId,
+      accountNo,
+      at: now.toISOString(),
+      operator,
+      auditSeq: record.seq,
+      account,
+    };
+    const counter: Stored<StationRangeDoc> = { ...range, next: number + 1, updatedAt: now.toISOString() };
+    let results: Awaited<ReturnType<Database['bulkDocs']>>;
+    try {
+      results = await ctx.dbs.station.bulkDocs([counter, opening, record]);
+    } catch (error) {
+      return err('STORAGE_FAILED', `the account could not be written: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const failures = results.filter((result) => 'error' in result && result.error);
+    if (failures.length > 0) return err('STORAGE_FAILED', `the account write was refused: ${failures.map((f) => ('message' in f ? String(f.message) : 'error')).join('; ')}`);
+    ctx.audit.advance([record]);
+    // Master follows; the search index learns of the account from master's changes feed.
+    await applyOpening(ctx.dbs.master, opening);
+    return ok({ opening, left: numbersLeft(counter) });
+  });
+  if (!opened.ok) return opened;
+  return ok({ accountNo: opened.value.opening.accountNo, numbersLeft: opened.value.left });
+}
+
+/**
+ * Sets the account's card (serial, generation) in master from a 'card-issue' ledger entry, with
+ * the current _rev. An account that already knows a newer card is left alone. Call inside a
+ * WriteQueue task.
+ */
+export async function applyCardIssue(master: Database, entry: LedgerEntryDoc): Promise<'applied' | 'present' | 'no-account'> {
+  const issue = entry.cardIssue;
+  if (entry.kind !== 'card-issue' || !issue) return 'present';
+  for (let attempt = 0; ; attempt += 1) {
+    const raw = await getOrNull(master, docId.account(entry.accountNo));
+    if (raw === null) return 'no-account';
+    const account = parseDocument('account', raw) as Stored<AccountDoc>;
+    const generation = account.cardGeneration ?? 0;
+    if (generation > issue.generation || (generation === issue.generation && account.cardSerial === issue.serial)) return 'present';
+    try {
+      await master.put({ ...account, cardSerial: issue.serial, cardGeneration: issue.generation });
+      return 'applied';
+    } catch (error) {
+      // Another writer (sync, later) changed the account between our read and put: read again.
+      const conflict = typeof error === 'object' && error !== null && 'status' in error && error.status === 409;
+      if (!conflict || attempt >= 2) throw error;
+    }
+  }
+}
+
+/**
+ * Start-up: every account opening and card issue this station recorded reaches master, whatever
+ * stopped the station between its two writes. Idempotent; returns how much it had to apply.
+ */
+export async function reconcileMaster(dbs: StationDatabases, writer: WriteQueue, ledger: LedgerIndex): Promise<{ openings: number; cardIssues: number }> {
+  return writer.run(async () => {
+    let openings = 0;
+    for await (const page of scanPrefix(dbs.station, 'account-opening:')) {
+      for (const doc of page) {
+        const parsed = readDocument('account-opening', doc);
+        if (parsed.success && (await applyOpening(dbs.master, parsed.data)) === 'applied') openings += 1;
+      }
+    }
+    // The newest card of each account is the one master must name.
+    const newest = new Map<string, LedgerEntryDoc>();
+    for (const entry of ledger.cardIssues()) {
+      const known = newest.get(entry.accountNo);
+      if (!known || (entry.cardIssue?.generation ?? 0) > (known.cardIssue?.generation ?? 0)) newest.set(entry.accountNo, entry);
+    }
+    let cardIssues = 0;
+    for (const entry of newest.values()) if ((await applyCardIssue(dbs.master, entry)) === 'applied') cardIssues += 1;
+    return { openings, cardIssues };
+  });
+}
