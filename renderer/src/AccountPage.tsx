@@ -1,20 +1,30 @@
 /**
  * 账户: everything a clerk checks before taking money, on one screen at 1366×768: who, which
- * meter, the tariff, the safety inspection, what is owed and what was done before.
- * F4 pays, Esc goes back to the search.
+ * meter, the tariff, the safety inspection, what is owed and what was done before, and for a
+ * prepaid account the card in the reader (card panel at the top).
+ * F4 pays, F6 sells gas onto the card (购气), Esc goes back to the search.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StationError } from '../../core/contract/result.js';
 import type { AccountDetail, LedgerEntryView, TariffView } from '../../core/contract/views.js';
 import { formatCubicMetres, formatUnitPrice, formatYuan, gas, type Fen } from '../../core/money/money.js';
 import { useI18n } from '../i18n/i18n.js';
+import { inspectionFor, refusalLiftable, useCard } from './card.js';
+import { CardPanel } from './CardPanel.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { formatInstant } from './format.js';
 import { PaymentDialog } from './PaymentDialog.js';
 import { ReversalDialog } from './ReversalDialog.js';
 import { useStation } from './station.js';
+import { TopupCancelDialog } from './TopupCancelDialog.js';
+import { TopupDialog } from './TopupDialog.js';
 
-type Modal = { readonly kind: 'pay' } | { readonly kind: 'reverse'; readonly entry: LedgerEntryView } | null;
+type Modal =
+  | { readonly kind: 'pay' }
+  | { readonly kind: 'reverse'; readonly entry: LedgerEntryView }
+  | { readonly kind: 'topup'; readonly serial: string }
+  | { readonly kind: 'topup-cancel'; readonly entry: LedgerEntryView }
+  | null;
 
 function TariffText({ tariff }: { readonly tariff: TariffView }) {
   const { t } = useI18n();
@@ -68,9 +78,21 @@ function payBlockerOf(detail: AccountDetail, t: (key: 'account.closedNoPay' | 'a
   return detail.bills.some((bill) => bill.status === 'unpaid') ? null : t('account.nothingToPay');
 }
 
-export function AccountPage({ accountNo, active, onBack }: { readonly accountNo: string; readonly active: boolean; readonly onBack: () => void }) {
+export function AccountPage({
+  accountNo,
+  active,
+  onBack,
+  autoTopupId,
+}: {
+  readonly accountNo: string;
+  readonly active: boolean;
+  readonly onBack: () => void;
+  /** Set when this account's card was just inserted and may buy: open 购气 by itself, once per id. */
+  readonly autoTopupId: number | null;
+}) {
   const { t } = useI18n();
   const { call, client, timeZone } = useStation();
+  const { slot, reinspect } = useCard();
   const [detail, setDetail] = useState<AccountDetail | null>(null);
   const [error, setError] = useState<StationError | null>(null);
   const [modal, setModal] = useState<Modal>(null);
@@ -120,6 +142,45 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
 
   const closed = detail?.account.status === 'closed';
   const payBlocker = detail === null ? null : payBlockerOf(detail, t);
+  const prepaid = detail?.account.meterKind === 'prepaid-card';
+  const cardInspection = inspectionFor(slot, accountNo);
+  const cardHere = cardInspection !== null && slot.kind === 'read' && slot.present ? cardInspection : null;
+  const cardSerial = cardHere?.card?.serial ?? null;
+  /** Why 购气 cannot open now, or null. Inspection refusals a supervisor may lift do not block it. */
+  const topupBlocker =
+    detail === null
+      ? null
+      : !prepaid
+        ? t('refusal.not-prepaid')
+        : cardHere === null || cardSerial === null
+          ? t('topup.noCard')
+          : cardHere.refusal !== null && !refusalLiftable(cardHere.refusal)
+            ? t('card.refusal', { reason: t(`refusal.${cardHere.refusal}`) })
+            : null;
+  const showCardPanel = slot.kind === 'read' && slot.inspection.account?.accountNo === accountNo;
+
+  const openTopup = useCallback(() => {
+    if (detail === null) return;
+    if (topupBlocker !== null || cardSerial === null) {
+      setNotice(topupBlocker);
+      return;
+    }
+    setNotice(null);
+    setModal({ kind: 'topup', serial: cardSerial });
+  }, [detail, topupBlocker, cardSerial]);
+
+  // The card was just inserted and may buy: the dialog opens by itself, amount focused, as soon
+  // as the account is on screen (adjusting state while rendering, once per insertion).
+  const [autoTopupDone, setAutoTopupDone] = useState<number | null>(null);
+  if (autoTopupId !== null && autoTopupId !== autoTopupDone && detail !== null && active && modal === null) {
+    setAutoTopupDone(autoTopupId);
+    if (topupBlocker === null && cardSerial !== null && cardHere?.refusal === null) setModal({ kind: 'topup', serial: cardSerial });
+  }
+
+  const afterCardChange = useCallback(() => {
+    reload();
+    reinspect();
+  }, [reload, reinspect]);
 
   const openPay = useCallback(() => {
     if (detail === null) {
@@ -140,6 +201,9 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
       if (event.key === 'F4') {
         event.preventDefault();
         openPay();
+      } else if (event.key === 'F6') {
+        event.preventDefault();
+        openTopup();
       } else if (event.key === 'Escape' && !event.defaultPrevented) {
         event.preventDefault();
         onBack();
@@ -147,7 +211,7 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [active, modal, openPay, onBack]);
+  }, [active, modal, openPay, openTopup, onBack]);
 
   const closeModal = useCallback(() => {
     setModal(null);
@@ -196,9 +260,21 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
           </div>
         </div>
         <div className="account__actions">
+          {prepaid && (
+            <button
+              type="button"
+              className="button button--primary button--large"
+              data-testid="topup-button"
+              disabled={topupBlocker !== null}
+              title={topupBlocker ?? undefined}
+              onClick={openTopup}
+            >
+              {t('topup.button')}
+            </button>
+          )}
           <button
             type="button"
-            className="button button--primary button--large"
+            className={prepaid ? 'button button--large' : 'button button--primary button--large'}
             data-testid="pay-button"
             disabled={payBlocker !== null}
             title={payBlocker ?? undefined}
@@ -211,6 +287,8 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
           </button>
         </div>
       </section>
+
+      {showCardPanel && <CardPanel slot={slot} showAccount={false} />}
 
       {(closed || notice !== null || inspectionWarn !== null || error !== null) && (
         <div className="account__notices">
@@ -363,6 +441,7 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
                 <tbody>
                   {detail.history.map((entry) => {
                     const reversible = entry.kind === 'bill-payment' && entry.reversedByEntryId === null;
+                    const cancellable = entry.kind === 'top-up' && entry.reversedByEntryId === null;
                     const reversedEntry = entry.reversal === null ? undefined : entriesById.get(entry.reversal.reversesEntryId);
                     return (
                       <tr
@@ -377,6 +456,11 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
                         <td className="num">{formatInstant(entry.at, timeZone)}</td>
                         <td>
                           <span className={`tag tag--${entry.kind}`}>{t(`history.kind.${entry.kind}`)}</span>
+                          {entry.card !== undefined && (
+                            <span className="num small history__volume" data-testid="history-volume">
+                              {formatCubicMetres(entry.card.volume)}
+                            </span>
+                          )}
                         </td>
                         <td className="num right">{formatYuan(entry.amount)}</td>
                         <td title={entry.reference ?? undefined}>{entry.method === null ? '—' : t(`method.${entry.method}`)}</td>
@@ -404,6 +488,16 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
                               {t('history.reverse')}
                             </button>
                           )}
+                          {cancellable && (
+                            <button
+                              type="button"
+                              className="button button--small"
+                              data-testid="topup-cancel-button"
+                              onClick={() => setModal({ kind: 'topup-cancel', entry })}
+                            >
+                              {t('history.topupCancel')}
+                            </button>
+                          )}
                         </td>
                       </tr>
                     );
@@ -417,6 +511,10 @@ export function AccountPage({ accountNo, active, onBack }: { readonly accountNo:
 
       {modal?.kind === 'pay' && <PaymentDialog detail={detail} onClose={closeModal} onCommitted={reload} />}
       {modal?.kind === 'reverse' && <ReversalDialog entry={modal.entry} onClose={closeModal} onCommitted={reload} />}
+      {modal?.kind === 'topup' && (
+        <TopupDialog accountNo={account.accountNo} ownerName={account.ownerName} serial={modal.serial} onClose={closeModal} onCommitted={afterCardChange} />
+      )}
+      {modal?.kind === 'topup-cancel' && <TopupCancelDialog entry={modal.entry} onClose={closeModal} onCommitted={afterCardChange} />}
     </main>
   );
 }

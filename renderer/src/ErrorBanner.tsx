@@ -1,6 +1,7 @@
 /** The one way an error result reaches the clerk: the localized text for its code, never the English log message. */
 import type { StationError } from '../../core/contract/result.js';
 import { useI18n } from '../i18n/i18n.js';
+import { isTopupRefusal } from './card.js';
 
 function describeIssue(issue: unknown): string {
   if (typeof issue === 'string') return issue;
@@ -21,12 +22,22 @@ export function issuesText(error: StationError): string | null {
   return issues.map(describeIssue).join('；');
 }
 
+/** `details.reason` of TOPUP_REFUSED / CARD_REFUSED, as the station's refusal value (or its own text). */
+export function refusalReasonOf(error: StationError): string | null {
+  if (error.code !== 'TOPUP_REFUSED' && error.code !== 'CARD_REFUSED') return null;
+  const reason = error.details?.['reason'];
+  return typeof reason === 'string' && reason !== '' ? reason : null;
+}
+
 export function ErrorBanner({ error, onDismiss }: { readonly error: StationError; readonly onDismiss?: () => void }) {
   const { t, errorText } = useI18n();
   const issues = issuesText(error);
+  const reason = refusalReasonOf(error);
   return (
-    <div className="error-banner" role="alert" data-testid="error-banner" data-code={error.code}>
-      <span className="error-banner__text">{errorText(error.code)}</span>
+    <div className="error-banner" role="alert" data-testid="error-banner" data-code={error.code} data-reason={reason ?? undefined}>
+      <span className="error-banner__text">
+        {reason === null ? errorText(error.code) : t('error.withReason', { text: errorText(error.code), reason: isTopupRefusal(reason) ? t(`refusal.${reason}`) : reason })}
+      </span>
       {issues !== null && <small className="error-banner__issues">{t('error.issues', { issues })}</small>}
       {onDismiss !== undefined && (
         <button type="button" className="error-banner__close" onClick={onDismiss} aria-label={t('error.dismiss')}>

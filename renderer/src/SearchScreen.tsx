@@ -6,6 +6,8 @@ import { useEffect, useRef, useState, type Dispatch, type KeyboardEvent, type Se
 import type { StationError } from '../../core/contract/result.js';
 import type { AccountSummary, SearchMatch, SearchResult } from '../../core/contract/views.js';
 import { useI18n } from '../i18n/i18n.js';
+import { useCard, type CardSlot } from './card.js';
+import { CardPanel } from './CardPanel.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { useStation } from './station.js';
 
@@ -34,6 +36,19 @@ function matchedColumn(match: SearchMatch): 'accountNo' | 'name' | 'phone' | 'ad
   }
 }
 
+/** The card panel shows here for a card that names no known account or cannot be read (and for a known card still in the reader). */
+function showsOnSearch(slot: CardSlot): boolean {
+  switch (slot.kind) {
+    case 'none':
+      return false;
+    case 'reading':
+    case 'failed':
+      return true;
+    case 'read':
+      return slot.inspection.account === null || slot.present;
+  }
+}
+
 function StatusBadge({ status }: { readonly status: AccountSummary['status'] }) {
   const { t } = useI18n();
   if (status === 'active') return null;
@@ -54,6 +69,7 @@ export function SearchScreen({
 }) {
   const { t, count } = useI18n();
   const { call, info } = useStation();
+  const { slot } = useCard();
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<StationError | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -172,6 +188,7 @@ export function SearchScreen({
         />
         <span className="search__shortcut">{t('search.shortcut')}</span>
       </div>
+      {showsOnSearch(slot) && <CardPanel slot={slot} showAccount />}
       {error !== null && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
       <div className="search__meta">
         <span data-testid="search-total">{loading && state.result === null ? t('search.searching') : totalText}</span>

@@ -1,8 +1,10 @@
-/** Always on screen once logged in: who serves, where, whether the station is reachable, and the time. */
+/** Always on screen once logged in: who serves, where, whether the station and the card reader are reachable, and the time. */
 import { useEffect, useState } from 'react';
+import type { ReaderStateView } from '../../core/contract/cards.js';
 import type { ConnectionState } from '../../core/contract/client.js';
 import type { OperatorView } from '../../core/contract/views.js';
 import { useI18n } from '../i18n/i18n.js';
+import { useCard } from './card.js';
 import { formatClock } from './format.js';
 import { useStation } from './station.js';
 
@@ -17,6 +19,34 @@ function connectionKey(state: ConnectionState): 'conn.open' | 'conn.connecting' 
     case 'closed':
       return 'conn.closed';
   }
+}
+
+type ReaderLook = 'none' | 'connected' | 'disconnected';
+
+function readerLook(reader: ReaderStateView): ReaderLook {
+  if (reader.kind === 'none') return 'none';
+  return reader.connected ? 'connected' : 'disconnected';
+}
+
+function ReaderStatus() {
+  const { t } = useI18n();
+  const { reader } = useCard();
+  if (reader === null) return null;
+  const look = readerLook(reader);
+  const title = [reader.description, reader.path, reader.problem].filter((part) => part !== null && part !== '').join(' · ');
+  return (
+    <div
+      className={`status-bar__reader status-bar__reader--${look}`}
+      data-testid="reader-status"
+      data-state={look}
+      data-card={reader.cardPresent}
+      title={title === '' ? undefined : title}
+    >
+      <span className="status-bar__dot" aria-hidden="true" />
+      {t(`reader.${look}`)}
+      {look === 'connected' && reader.cardPresent && <span className="status-bar__card">{t('reader.cardIn')}</span>}
+    </div>
+  );
 }
 
 function Clock({ timeZone }: { readonly timeZone: string }) {
@@ -39,11 +69,13 @@ export function StatusBar({
   connection,
   onLock,
   onLogout,
+  onSettings,
 }: {
   readonly operator: OperatorView;
   readonly connection: ConnectionState;
   readonly onLock: () => void;
   readonly onLogout: () => void;
+  readonly onSettings: () => void;
 }) {
   const { t, lang, setLang } = useI18n();
   const { info, timeZone } = useStation();
@@ -65,8 +97,14 @@ export function StatusBar({
         <span className="status-bar__dot" aria-hidden="true" />
         {t(connectionKey(connection))}
       </div>
+      <ReaderStatus />
       <Clock timeZone={timeZone} />
       <div className="status-bar__actions">
+        {(operator.role === 'manager' || operator.role === 'admin') && (
+          <button type="button" className="button button--bar" data-testid="settings-button" onClick={onSettings}>
+            {t('status.settings')}
+          </button>
+        )}
         <button type="button" className="button button--bar" data-testid="lang-switch" onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}>
           {t('lang.switchTo')}
         </button>

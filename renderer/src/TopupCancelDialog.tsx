@@ -1,0 +1,193 @@
+/**
+ * 购气冲正: cancels a top-up the meter has not loaded. The station writes a cancel record onto the
+ * card (so the card must be in the reader), then records the reversal. Like 冲正, it needs a
+ * reason and a supervisor other than the clerk who made the sale.
+ */
+import { useRef, useState, type KeyboardEvent } from 'react';
+import type { StationError } from '../../core/contract/result.js';
+import type { LedgerEntryView } from '../../core/contract/views.js';
+import { formatCubicMetres, formatYuan } from '../../core/money/money.js';
+import { useI18n } from '../i18n/i18n.js';
+import { Dialog } from './Dialog.js';
+import { ErrorBanner } from './ErrorBanner.js';
+import { formatInstant } from './format.js';
+import { useStation } from './station.js';
+
+const STAFF_NO = /^\d{4,8}$/;
+
+export function TopupCancelDialog({ entry, onClose, onCommitted }: { readonly entry: LedgerEntryView; readonly onClose: () => void; readonly onCommitted: () => void }) {
+  const { t } = useI18n();
+  const { call, timeZone } = useStation();
+  const [reason, setReason] = useState('');
+  const [staffNo, setStaffNo] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<StationError | null>(null);
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [doneId, setDoneId] = useState<string | null>(null);
+  const busyRef = useRef(false);
+  const reasonRef = useRef<HTMLInputElement>(null);
+  const staffRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+
+  const submit = async () => {
+    if (busyRef.current || doneId !== null) return;
+    if (reason.trim().length < 2) {
+      setFieldError(t('reverse.reasonShort'));
+      reasonRef.current?.focus();
+      return;
+    }
+    if (!STAFF_NO.test(staffNo.trim()) || password === '') {
+      setFieldError(t('reverse.needApprover'));
+      (STAFF_NO.test(staffNo.trim()) ? passwordRef : staffRef).current?.focus();
+      return;
+    }
+    setFieldError(null);
+    setError(null);
+    busyRef.current = true;
+    setBusy(true);
+    const result = await call('topup.cancel', { entryId: entry.entryId, reason: reason.trim(), approver: { staffNo: staffNo.trim(), password } });
+    busyRef.current = false;
+    setBusy(false);
+    if (result.ok) {
+      setDoneId(result.value.entry.entryId);
+      onCommitted();
+      return;
+    }
+    setError(result.error);
+    const code = result.error.code;
+    if (code === 'APPROVAL_REFUSED' || code === 'APPROVER_IS_MAKER') {
+      setPassword('');
+      staffRef.current?.focus();
+      staffRef.current?.select();
+    } else if (code === 'ALREADY_REVERSED' || code === 'TOPUP_REFUSED' || code === 'CARD_REFUSED' || code === 'CARD_WRITE_PENDING') {
+      // The entry or the card is not as it was: show the account and the card as they are now.
+      onCommitted();
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      if (!busyRef.current) onClose();
+      return;
+    }
+    if (event.key !== 'Enter') return;
+    if (event.target instanceof HTMLButtonElement && event.target.dataset['testid'] !== 'topup-cancel-confirm' && event.target.dataset['testid'] !== 'topup-cancel-done-close') return;
+    event.preventDefault();
+    if (event.repeat) return;
+    if (doneId !== null) onClose();
+    else void submit();
+  };
+
+  return (
+    <Dialog title={t('topupCancel.title')} testId="topup-cancel-dialog" onKeyDown={onKeyDown}>
+      <dl className="totals totals--entry">
+        <div>
+          <dt>{t('reverse.entry')}</dt>
+          <dd className="num small">{entry.entryId}</dd>
+        </div>
+        <div>
+          <dt>{t('history.at')}</dt>
+          <dd className="num">{formatInstant(entry.at, timeZone)}</dd>
+        </div>
+        <div>
+          <dt>{t('history.amount')}</dt>
+          <dd className="money money--large">{formatYuan(entry.amount)}</dd>
+        </div>
+        <div>
+          <dt>{t('history.method')}</dt>
+          <dd>
+            {entry.method === null ? '—' : t(`method.${entry.method}`)}
+            {entry.reference !== null && <span className="muted num"> {entry.reference}</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('history.operator')}</dt>
+          <dd>
+            {entry.operator.name} <span className="muted num">{entry.operator.staffNo}</span>
+          </dd>
+        </div>
+        {entry.card !== undefined && (
+          <div>
+            <dt>{t('topup.quoteVolume')}</dt>
+            <dd className="num">
+              {formatCubicMetres(entry.card.volume)}
+              <span className="muted small">
+                {' '}
+                {t('card.serial')} {entry.card.serial} · #{entry.card.sequence}
+              </span>
+            </dd>
+          </div>
+        )}
+      </dl>
+      <div className="notice small topup-cancel__explain">{t('topupCancel.explain')}</div>
+
+      {doneId !== null ? (
+        <div className="pay-done" data-testid="topup-cancel-done">
+          <div className="pay-done__line">{t('topupCancel.done', { entryId: doneId })}</div>
+          <button type="button" className="button button--primary button--large" data-testid="topup-cancel-done-close" autoFocus onClick={onClose}>
+            {t('reverse.close')}
+          </button>
+        </div>
+      ) : (
+        <>
+          <label className="field">
+            <span className="field__label">{t('reverse.reason')}</span>
+            <input
+              ref={reasonRef}
+              data-testid="topup-cancel-reason"
+              className="input"
+              autoFocus
+              maxLength={200}
+              placeholder={t('topupCancel.reasonPlaceholder')}
+              value={reason}
+              disabled={busy}
+              onChange={(event) => setReason(event.target.value)}
+            />
+          </label>
+          <div className="pay__subtitle">{t('reverse.approver')}</div>
+          <div className="field-row">
+            <label className="field">
+              <span className="field__label">{t('reverse.staffNo')}</span>
+              <input
+                ref={staffRef}
+                data-testid="topup-cancel-staff"
+                className="input"
+                inputMode="numeric"
+                autoComplete="off"
+                maxLength={8}
+                value={staffNo}
+                disabled={busy}
+                onChange={(event) => setStaffNo(event.target.value)}
+              />
+            </label>
+            <label className="field">
+              <span className="field__label">{t('reverse.password')}</span>
+              <input
+                ref={passwordRef}
+                data-testid="topup-cancel-password"
+                className="input"
+                type="password"
+                autoComplete="off"
+                value={password}
+                disabled={busy}
+                onChange={(event) => setPassword(event.target.value)}
+              />
+            </label>
+          </div>
+          {fieldError !== null && <div className="field-error">{fieldError}</div>}
+          {error !== null && <ErrorBanner error={error} />}
+          <div className="dialog__buttons">
+            <button type="button" className="button" data-testid="topup-cancel-cancel" disabled={busy} onClick={onClose}>
+              {t('reverse.cancel')}
+            </button>
+            <button type="button" className="button button--danger button--large" data-testid="topup-cancel-confirm" disabled={busy} onClick={() => void submit()}>
+              {busy ? t('topupCancel.busy') : t('topupCancel.confirm')}
+            </button>
+          </div>
+        </>
+      )}
+    </Dialog>
+  );
+}
