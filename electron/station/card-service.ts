@@ -124,7 +124,14 @@ let lastReading: { readonly reading: CardReading; readonly eventCount: number } 
 async function readCardReusing(ctx: StationContext): Promise<Result<CardReading | null>> {
   const cached = lastReading;
   const reader = ctx.reader.port();
-  if (cached && reader && cached.eventCount === ctx.reader.eventCount && reader.session === cached.reading.session && cached.reading.session.active) {
+  // One CARD_STATUS exchange first: the reader sends its events in order on the line, so any
+  // removal or insertion that happened before this answer has reached the event count by now.
+  if (cached && reader) {
+    const status = await reader.cardStatus();
+    if (!status.ok || !status.value.present) return readCard(ctx);
+  }
+  // The port hands out a fresh session object each time; the same card session is the same serial, still active.
+  if (cached && reader && cached.eventCount === ctx.reader.eventCount && cached.reading.session.active && reader.session?.serial === cached.reading.session.serial) {
     return ok(cached.reading);
   }
   return readCard(ctx);

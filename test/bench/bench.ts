@@ -7,8 +7,10 @@
  *   index.build / index.heap station start (scan + index) time, and the heap it holds (JS heap + array buffers)
  *   commit.p50/p95           payments.confirm latency (entry + audit record, one synced batch)
  *   commit.fdatasync         fdatasync calls per confirm, counted by strace when it is installed
+ *   topup.<baud>.*           a top-up from card inserted to committed, pacing on, beside the floor
+ *                            (wire time + card write time + turnaround per exchange): test/bench/topup.ts
  *
- * Options: --sizes 100000,1200000  --commits 200  --commit-only (used under strace)
+ * Options: --sizes 100000,1200000  --commits 200  --only lookups|commits|topups  --commit-only (used under strace)
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ import { openStationDatabases } from '../../electron/station/database.js';
 import { TongdaSyncedLeveldown } from '../../electron/station/durable-leveldown.js';
 import { openStation } from '../../electron/station/open-station.js';
 import { seedDemoData } from '../../electron/station/seed.js';
+import { benchTopups } from './topup.js';
 import type { RunningStation } from '../../electron/station/types.js';
 
 const NOW = '2026-11-21T02:00:00.000Z';
@@ -295,7 +298,13 @@ function benchFsyncUnderStrace(self: string, count: number): void {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { sizes: { type: 'string', default: '100000,1200000' }, commits: { type: 'string', default: '200' }, 'commit-only': { type: 'boolean', default: false } },
+    options: {
+      sizes: { type: 'string', default: '100000,1200000' },
+      commits: { type: 'string', default: '200' },
+      'commit-only': { type: 'boolean', default: false },
+      /** lookups | commits | topups: one part only (default: all). */
+      only: { type: 'string', default: '' },
+    },
   });
   const commits = Number(values.commits);
   mkdirSync(ROOT, { recursive: true });
@@ -303,9 +312,13 @@ async function main(): Promise<void> {
     await benchCommits(commits, false);
     return;
   }
-  for (const size of values.sizes.split(',').map(Number)) await benchLookups(size);
-  await benchCommits(commits);
-  benchFsyncUnderStrace(process.argv[1] ?? '', 50);
+  const only = values.only;
+  if (only === '' || only === 'lookups') for (const size of values.sizes.split(',').map(Number)) await benchLookups(size);
+  if (only === '' || only === 'commits') {
+    await benchCommits(commits);
+    benchFsyncUnderStrace(process.argv[1] ?? '', 50);
+  }
+  if (only === '' || only === 'topups') await benchTopups(report, note);
 
   note('\nbench                          value        unit          n');
   for (const f of figures) note(`${f.bench.padEnd(30)} ${String(f.value).padStart(10)}  ${f.unit.padEnd(12)} ${f.n.toLocaleString().padStart(10)}`);
