@@ -8,7 +8,10 @@
  * Commands (arguments beside `cmd`):
  *   insert {card}                        the card goes into the reader (insert event)
  *   remove {}                            the card in the reader comes out (removal event)
- *   use-in-meter {card, reinsert?}       the card goes into its meter (out of the reader first)
+ *   use-in-meter {card, reinsert?}       the card goes into its meter (out of the reader first);
+ *                                        a card the deck gave no meter (the blank card once
+ *                                        issued) goes to the meter numbered in its account
+ *                                        block: the deck's, or a fresh empty one (generation 0)
  *   pull-after {bytes, card?, mode?, event?}
  *                                        the next write to the card stops after `bytes` bytes and
  *                                        the card goes ('pull': out of the slot, 'power-glitch':

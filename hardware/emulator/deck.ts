@@ -11,15 +11,25 @@
  * Issued cards are built as an issuing counter leaves them: header and account block written,
  * header protected, PSC = HMAC-SHA256(card key, serial)[0..3]. Cards that share a meter
  * number share one meter (the first spec naming it sets its state).
+ *
+ * A card with no meter of its own (the blank card, once a station has issued a card or a
+ * replacement card onto it) goes to the meter its account block names, as a real card does:
+ * `meterFor` gives the deck's meter with that number, or, when the deck has none, a fresh
+ * meter for that number that starts empty (accepted generation 0, remaining 0, measured 0,
+ * last loaded sequence 0, status 0), of the utility on the card's header, with the deck's
+ * card key. A fresh meter joins `meters`, so every later card naming that number shares it.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   ACCOUNT_ADDR,
   BLOCK_BYTES,
+  HEADER_ADDR,
   RETURN_ADDR,
   SLOT_A_ADDR,
   SLOT_B_ADDR,
+  decodeAccount,
+  decodeHeader,
   encodeAccount,
   encodeHeader,
   encodeReturnBlock,
@@ -121,7 +131,16 @@ export interface DemoCard {
 
 export interface Deck {
   readonly cards: ReadonlyMap<string, DemoCard>;
+  /** Keyed by the meter number as the spec wrote it (fresh meters: 12 digits). */
   readonly meters: ReadonlyMap<string, PrepaidMeter>;
+  /** The deck's meter with this number (compared as 12 digits), or null. */
+  findMeter(meterNo: string): PrepaidMeter | null;
+  /**
+   * The deck's meter with this number; when there is none, a fresh one for it, empty
+   * (accepted generation 0, remaining 0, measured 0, last loaded sequence 0, status 0), of
+   * `utilityCode`, with the deck's card key. It stays in the deck from then on.
+   */
+  meterFor(meterNo: string, utilityCode: number): PrepaidMeter;
 }
 
 export interface DeckOptions {
@@ -201,7 +220,35 @@ export function buildDeck(specs: readonly DemoCardSpec[], options: DeckOptions =
       }
     }
   }
-  return { cards, meters };
+  const findMeter = (meterNo: string): PrepaidMeter | null => {
+    const wanted = meterNo.padStart(12, '0');
+    for (const meter of meters.values()) if (meter.meterNo === wanted) return meter;
+    return null;
+  };
+  const meterFor = (meterNo: string, utilityCode: number): PrepaidMeter => {
+    const found = findMeter(meterNo);
+    if (found) return found;
+    const number = meterNo.padStart(12, '0');
+    const fresh = new PrepaidMeter(
+      { meterNo: number, utilityCode, acceptedGeneration: 0, remaining: 0, measured: 0, lastSeq: 0, lastDigest: new Uint8Array(4), status: 0 },
+      { cardKey: parseHex(options.cardKeyHex ?? DEMO_CARD_KEY_HEX, 'card key'), ...(options.clock ? { clock: options.clock } : {}) },
+    );
+    meters.set(number, fresh);
+    return fresh;
+  };
+  return { cards, meters, findMeter, meterFor };
+}
+
+/**
+ * What a card's own bytes say about the meter it belongs to: the meter number from a valid
+ * account block (12 digits) and the utility code from a valid header (null when the header is
+ * not valid). Null when the account block is not valid (a blank card, say). Read as the
+ * emulator sees the chip, powered or not.
+ */
+export function cardMeterNumber(card: Sle4442Card): { readonly meterNo: string; readonly utilityCode: number | null } | null {
+  const account = decodeAccount(card.peek(ACCOUNT_ADDR, BLOCK_BYTES));
+  if (!account) return null;
+  return { meterNo: account.meterNo, utilityCode: decodeHeader(card.peek(HEADER_ADDR, BLOCK_BYTES))?.utilityCode ?? null };
 }
 
 function issuedCard(spec: IssuedSpec, utilityCode: number, key: Uint8Array, meter: PrepaidMeter, clock: () => number): Sle4442Card {

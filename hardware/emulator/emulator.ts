@@ -6,10 +6,19 @@
  * A card is in exactly one place: out, in the reader, or (for the instant of `use-in-meter`)
  * in its meter. `use-in-meter` takes the card out of the reader first, because a customer
  * carries it home.
+ *
+ * A card's meter is the one the deck gave it; a card the deck gave none (the blank card after a
+ * station issued a card or a replacement card onto it) is found by its own account block, as a
+ * real card finds the meter in the kitchen: the deck's meter with the meter number at 0x26
+ * (shared with every other card naming that number), or, when the deck has none, a fresh meter
+ * for that number starting empty (accepted generation 0, remaining 0, last loaded sequence 0;
+ * see `Deck.meterFor`). `use-in-meter` and `consume` create that fresh meter; `card` and
+ * `state` only report a meter that already exists.
  */
 import type { BaudRate } from '../gcr1/frame.js';
 import type { CardDetail, CardSummary, CommandOf, ControlCommand, ControlResults, EmulatorState } from './control-protocol.js';
-import { buildDeck, DEFAULT_DECK, type Deck, type DemoCard, type DemoCardSpec } from './deck.js';
+import { buildDeck, cardMeterNumber, DEFAULT_DECK, OUR_UTILITY_CODE, type Deck, type DemoCard, type DemoCardSpec } from './deck.js';
+import type { PrepaidMeter } from './meter.js';
 import { Gcr1Reader, SPEC_TURNAROUND_BUDGET_MS, type ReaderTiming, type ResponseFault, type Scheduler } from './reader.js';
 import { isSecurityCounter, type Sle4442Card } from './sle4442.js';
 
@@ -87,7 +96,7 @@ export class Emulator {
 
   useInMeter(name: string, reinsert = false): ControlResults['use-in-meter'] {
     const card = this.card(name);
-    const meter = card.meter;
+    const meter = this.meterOf(card, true);
     if (!meter || card.slot.chip !== 'sle4442') throw new ControlError(`${name} has no meter`);
     if (card.location === 'reader') this.remove();
     card.location = 'meter';
@@ -130,7 +139,7 @@ export class Emulator {
     return {
       ...this.summary(card),
       chipState: card.slot.chip === 'sle4442' ? card.slot.card.snapshot() : null,
-      meter: card.meter?.snapshot() ?? null,
+      meter: this.meterOf(card, false)?.snapshot() ?? null,
     };
   }
 
@@ -174,7 +183,7 @@ export class Emulator {
         this.reader.powerLoss(command.offMs ?? 0);
         return { baud: this.reader.baud } satisfies ControlResults['power-loss'];
       case 'consume': {
-        const meter = this.card(command.card).meter;
+        const meter = this.meterOf(this.card(command.card), true);
         if (!meter) throw new ControlError(`${command.card} has no meter`);
         meter.consume(command.volume);
         return { meter: meter.snapshot() } satisfies ControlResults['consume'];
@@ -212,6 +221,19 @@ export class Emulator {
     this.reader.dispose();
   }
 
+  /**
+   * The card's own meter, or for a card without one the meter its account block names: the
+   * deck's, or (when `create`) a fresh empty one for that number. Null for a card whose account
+   * block is not valid (a blank card) or that is not an SLE4442.
+   */
+  private meterOf(card: DemoCard, create: boolean): PrepaidMeter | null {
+    if (card.meter) return card.meter;
+    if (card.slot.chip !== 'sle4442') return null;
+    const named = cardMeterNumber(card.slot.card);
+    if (!named) return null;
+    return create ? this.deck.meterFor(named.meterNo, named.utilityCode ?? OUR_UTILITY_CODE) : this.deck.findMeter(named.meterNo);
+  }
+
   private chipOf(name: string): Sle4442Card {
     const card = this.card(name);
     if (card.slot.chip !== 'sle4442') throw new ControlError(`${name} is not an SLE4442`);
@@ -226,7 +248,7 @@ export class Emulator {
       chip: card.slot.chip,
       accountNo: card.accountNo,
       serialHex: card.serialHex,
-      meterNo: card.meter?.meterNo ?? null,
+      meterNo: this.meterOf(card, false)?.meterNo ?? null,
       securityCounter: card.slot.chip === 'sle4442' ? card.slot.card.securityCounter : null,
     };
   }
