@@ -58,7 +58,7 @@ async function emulatorProcessBackend(config: ReaderConfig, deck: EmulatorDeck, 
   const args = [options.entry, '--socat', '--socat-dir', options.workDir, '--deck', deckFile, ...(options.pacing ? [] : ['--no-pacing'])];
   // Inside Electron, process.execPath is the Electron binary: ELECTRON_RUN_AS_NODE makes it plain Node.
   const electronAsNode = process.versions['electron'] === undefined ? {} : { ELECTRON_RUN_AS_NODE: '1' };
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...electronAsNode, TONGDA_CARD_KEY: options.cardKeyHex }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...electronAsNode, TONGDA_CARD_KEY: options.cardKeyHex, TONGDA_EXIT_WITH_PARENT: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr.on('data', (chunk: Buffer) => options.log(`[emulator] ${chunk.toString('utf8').trimEnd()}`));
   const ready = await new Promise<{ hostPath: string; control: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the card reader emulator did not start in 15 s')), 15_000);

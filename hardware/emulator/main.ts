@@ -10,7 +10,7 @@
  * Prints exactly one line on stdout when ready:
  *   TONGDA_EMULATOR_READY {"hostPath": "...", "readerPath": "...", "control": 41234}
  * and, with --control stdin, one reply line per request line after it. Logs go to stderr.
- * SIGINT/SIGTERM stop socat and exit.
+ * SIGINT/SIGTERM stop socat and exit; with TONGDA_EXIT_WITH_PARENT=1 so does the parent's death.
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -111,6 +111,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  // A station that dies without stopping us (a power cut of the process: SIGKILL) must not leave
+  // an emulator and its socat running: once we are re-parented, the station is gone.
+  const parent = process.ppid;
+  if (process.env['TONGDA_EXIT_WITH_PARENT'] === '1') {
+    setInterval(() => {
+      if (process.ppid !== parent) void stop();
+    }, 500).unref();
+  }
   if (args.stdinControl) {
     let chain = Promise.resolve();
     const lines = createInterface({ input: process.stdin });
