@@ -14,7 +14,7 @@ import {
   type BaudRate,
   type Frame,
 } from './frame.js';
-import { Gcr1Reader, differingRuns, type SerialLike } from './driver.js';
+import { Gcr1Reader, differingRuns, writeBridge, type SerialLike } from './driver.js';
 
 const PATH = '/dev/ttyGCR';
 const PSC = new Uint8Array([0x12, 0x34, 0x56]);
@@ -618,6 +618,20 @@ describe('Gcr1Reader: unplug', () => {
 });
 
 describe('differingRuns', () => {
+  it('bridges short gaps of unchanged bytes, never past the longest run', () => {
+    const have = new Uint8Array(12);
+    const want = Uint8Array.from([1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 3, 0]);
+    expect(differingRuns(have, want, 64)).toEqual([{ start: 0, length: 1 }, { start: 3, length: 1 }, { start: 10, length: 1 }]);
+    expect(differingRuns(have, want, 64, 2)).toEqual([{ start: 0, length: 4 }, { start: 10, length: 1 }]);
+    expect(differingRuns(have, want, 64, 6)).toEqual([{ start: 0, length: 11 }]);
+    expect(differingRuns(have, want, 3, 6)).toEqual([{ start: 0, length: 1 }, { start: 3, length: 1 }, { start: 10, length: 1 }]);
+  });
+
+  it('bridges more at low baud, where a separate command costs more wire time', () => {
+    expect(writeBridge(9600)).toBe(4);
+    expect(writeBridge(115200)).toBe(3);
+  });
+
   it('splits runs at 64 bytes', () => {
     const want = new Uint8Array(130).fill(1);
     expect(differingRuns(new Uint8Array(130), want, 64)).toEqual([

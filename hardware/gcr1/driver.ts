@@ -59,6 +59,7 @@ import {
   EVENT_SEQ,
   FrameParser,
   MAX_DATA,
+  WRITE_MS_PER_BYTE,
   MAX_SEQ,
   MIN_SEQ,
   attemptsLeft,
@@ -623,7 +624,7 @@ export class Gcr1Reader implements CardReaderPort {
       // Read back and compare: only what differs is written.
       const onCard = await this.readMainRaw(address, data.length);
       if (!onCard.ok) return onCard;
-      const runs = differingRuns(onCard.value, data, MAX_WRITE_RUN);
+      const runs = differingRuns(onCard.value, data, MAX_WRITE_RUN, writeBridge(this.baud));
       if (runs.length === 0) return ok(report);
       if (round === WRITE_ROUNDS - 1) break;
       for (const run of runs) {
@@ -1041,13 +1042,32 @@ export class Gcr1Reader implements CardReaderPort {
 }
 
 /** Runs of indexes where `have` differs from `want`, each at most `maxRun` long. */
-export function differingRuns(have: Uint8Array, want: Uint8Array, maxRun: number): { start: number; length: number }[] {
+/**
+ * The runs of `want` that differ from `have`, each at most `maxRun` bytes. Two runs separated by
+ * at most `bridge` unchanged bytes become one: rewriting a byte with its own value costs the
+ * card's 5 ms and one byte on the wire, a separate WRITE_MAIN costs a turnaround and a frame.
+ */
+export function differingRuns(have: Uint8Array, want: Uint8Array, maxRun: number, bridge = 0): { start: number; length: number }[] {
   const runs: { start: number; length: number }[] = [];
   for (let i = 0; i < want.length; i++) {
     if (have[i] === want[i]) continue;
     const last = runs[runs.length - 1];
-    if (last && last.start + last.length === i && last.length < maxRun) last.length++;
+    const end = last ? last.start + last.length : -1;
+    if (last && i - end <= bridge && i - last.start + 1 <= maxRun) last.length = i - last.start + 1;
     else runs.push({ start: i, length: 1 });
   }
   return runs;
+}
+
+/**
+ * Unchanged bytes worth bridging between two changed runs at `baud`: while their card time
+ * and wire time (5 ms + 10 bits each) cost less than a separate WRITE_MAIN would (a turnaround,
+ * 15 ms at the least, and a 7-byte request frame and 7-byte response frame).
+ */
+/** The spec promises a response within 200 ms; a reader is never faster than about this. */
+const MIN_TURNAROUND_MS = 15;
+
+export function writeBridge(baud: number): number {
+  const byteMs = 10_000 / baud;
+  return Math.max(0, Math.floor((MIN_TURNAROUND_MS + 14 * byteMs) / (WRITE_MS_PER_BYTE + byteMs)));
 }
