@@ -197,6 +197,17 @@ export const commands = {
     output: cardIssueResultSchema,
     access: serving,
   },
+  /**
+   * A supervisor settles an unfinished top-up the card can no longer take (another record under
+   * its sequence, or the card moved past it): refunded by a reversal, only after reading the card
+   * shows it does not hold the record. A new purchase with the customer's consent is then an
+   * ordinary top-up.
+   */
+  'topup.settle': {
+    input: z.strictObject({ entryId: entryIdSchema, reason: z.string().trim().min(2).max(200), approver: z.strictObject({ staffNo: staffNoSchema, password: passwordSchema }) }),
+    output: reversalResultSchema,
+    access: serving,
+  },
   'demo.cards': { input: empty, output: z.object({ cards: z.array(demoCardSchema) }), access: anyOperator },
   'demo.card': {
     input: z.discriminatedUnion('action', [

@@ -737,3 +737,75 @@ export async function cancelTopup(
     return ok({ entry: view, replayed: false });
   });
 }
+
+/** Rule 4's last two cases: the card cannot take the pending record; refund it once the card proves it does not hold it. */
+export async function settleByRefund(
+  ctx: StationContext,
+  operator: OperatorRef,
+  input: { entryId: string; reason: string; approvedBy: OperatorRef },
+): Promise<Result<ReversalResult>> {
+  const entry = await findCommitted(ctx, input.entryId);
+  if (!entry || entry.kind !== 'top-up' || !entry.card) return err('ENTRY_NOT_FOUND', `no top-up ${input.entryId}`);
+  const reversalId = reversalEntryId(ctx.config.stationId, entry.entryId);
+  const earlier = await findCommitted(ctx, reversalId);
+  if (earlier) return ok({ entry: toEntryView(earlier, undefined), replayed: true });
+  if (ctx.ledger.reversalOf(entry.entryId)) return err('ALREADY_REVERSED', 'this top-up was already reversed');
+  if (ctx.ledger.cardWriteOf(entry.entryId)) return err('TOPUP_REFUSED', 'the card holds this top-up: cancel it on the card instead', { reason: 'on-card' });
+  const reading = await readCard(ctx);
+  if (!reading.ok) return reading;
+  if (reading.value === null) return err('NO_CARD', 'insert the card of this top-up: a refund needs the card to show it does not hold the purchase');
+  if (reading.value.view.header?.serialHex !== entry.card.serial) return err('CARD_CHANGED', 'the card in the reader is not this top-up’s card');
+  const pending = pendingOf(entry);
+  if (!pending) return err('TOPUP_REFUSED', 'the top-up has no card record', { reason: 'card-damaged' });
+  const outcome = pendingRecordOutcome(reading.value.view, pending);
+  switch (outcome.kind) {
+    case 'confirmed':
+      // The card holds it after all: the top-up is finished, not refunded.
+      await recordCardWrite(ctx, entry, 'found-on-card', operator);
+      return err('TOPUP_REFUSED', 'the card holds this top-up: it is finished, nothing to refund', { reason: 'on-card' });
+    case 'rewrite':
+      return err('TOPUP_REFUSED', 'the card can still take this top-up: finish it (继续写卡) instead of refunding', { reason: 'rewrite' });
+    case 'card-damaged':
+      return err('TOPUP_REFUSED', 'the card is damaged: it cannot show whether it holds the purchase; issue a replacement card', { reason: 'card-damaged' });
+    case 'other-digest':
+    case 'moved-past':
+    case 'out-of-step':
+      break;
+    default: {
+      const unreachable: never = outcome;
+      return unreachable;
+    }
+  }
+  return ctx.writer.run(async () => {
+    const again = await findCommitted(ctx, reversalId);
+    if (again) return ok({ entry: toEntryView(again, undefined), replayed: true });
+    const result = await commitEntry(
+      ctx,
+      {
+        _id: docId.ledger(reversalId),
+        type: 'ledger-entry',
+        schemaVersion: CURRENT_SCHEMA_VERSION['ledger-entry'],
+        entryId: reversalId,
+        kind: 'reversal',
+        stationId: ctx.config.stationId,
+        at: ctx.clock.now().toISOString(),
+        operator,
+        accountNo: entry.accountNo,
+        tariffVersionId: entry.tariffVersionId,
+        amount: negFen(entry.amount),
+        method: entry.method,
+        reference: null,
+        tendered: null,
+        change: null,
+        bills: [],
+        creditDelta: ZERO_FEN,
+        reversal: { reversesEntryId: entry.entryId, reason: input.reason, approvedBy: input.approvedBy },
+      },
+      [{ kind: 'approval', actor: input.approvedBy.staffNo, subject: entry.entryId, detail: { action: 'top-up-refund', outcome: outcome.kind, reason: input.reason, requestedBy: operator.staffNo } }],
+    );
+    if (!result.ok) return result;
+    const view = toEntryView(result.value, undefined);
+    ctx.emit('ledger.committed', { accountNo: view.accountNo, entry: view });
+    return ok({ entry: view, replayed: false });
+  });
+}

@@ -63,6 +63,8 @@ export const controlCommandSchema = z.discriminatedUnion('cmd', [
   }),
   z.object({ cmd: z.literal('clear-faults') }),
   z.object({ cmd: z.literal('lock'), card: cardName }),
+  /** Another terminal's write: raw bytes into a card's main memory (hex), bypassing the PSC. */
+  z.object({ cmd: z.literal('poke'), card: cardName, address: z.number().int().min(0).max(255), hex: z.string().regex(/^([0-9a-fA-F]{2})+$/) }),
   z.object({ cmd: z.literal('set-attempts'), card: cardName, counter: z.union([z.literal(7), z.literal(3), z.literal(1), z.literal(0)]) }),
   z.object({ cmd: z.literal('power-loss'), offMs: z.number().min(0).optional() }),
   z.object({ cmd: z.literal('consume'), card: cardName, volume: z.number().int().min(0) }),
@@ -115,6 +117,7 @@ export interface ControlResults {
   drop: { readonly queued: number };
   'clear-faults': { readonly cleared: number };
   lock: { readonly card: string };
+  poke: { readonly card: string; readonly bytes: number };
   'set-attempts': { readonly card: string; readonly counter: number };
   'power-loss': { readonly baud: number };
   consume: { readonly meter: MeterState };

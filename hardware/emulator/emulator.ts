@@ -173,6 +173,12 @@ export class Emulator {
       case 'lock':
         this.chipOf(command.card).lock();
         return { card: command.card } satisfies ControlResults['lock'];
+      case 'poke': {
+        const bytes = Uint8Array.from(Buffer.from(command.hex, 'hex'));
+        if (command.address + bytes.length > 256) throw new ControlError('poke past the end of the card');
+        this.chipOf(command.card).overwrite(command.address, bytes);
+        return { card: command.card, bytes: bytes.length } satisfies ControlResults['poke'];
+      }
       case 'set-attempts': {
         const counter = command.counter;
         if (!isSecurityCounter(counter)) throw new ControlError('counter must be 7, 3, 1 or 0');

@@ -135,6 +135,15 @@ export class Sle4442Card {
     return this.memory.slice(addr, addr + len);
   }
 
+  /**
+   * Writes main memory as another terminal would have (a van that sold on this card while it was
+   * away from this counter): for tests and the CLI, not reachable from the serial line.
+   */
+  overwrite(addr: number, bytes: Uint8Array): void {
+    checkRange(addr, bytes.length, MAIN_MEMORY_BYTES);
+    this.memory.set(bytes, addr);
+  }
+
   /** READ_MAIN: needs power. */
   read(addr: number, len: number): Uint8Array {
     this.requirePower('read');

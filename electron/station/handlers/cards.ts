@@ -1,6 +1,6 @@
 import { err, ok } from '../../../core/contract/result.js';
 import { listSerialPorts } from '../../../hardware/gcr1/driver.js';
-import { cancelTopup, confirmTopup, inspectCard, prepareTopup } from '../card-service.js';
+import { cancelTopup, confirmTopup, inspectCard, prepareTopup, settleByRefund } from '../card-service.js';
 import { saveStationConfig } from '../config.js';
 import { requireSession, type StationContext } from '../context.js';
 import { checkCredentials } from './session.js';
@@ -79,6 +79,15 @@ export const cardHandlers = {
     return cancelTopup(ctx, { staffNo: operator.staffNo, name: operator.name }, { entryId: input.entryId, reason: input.reason, approvedBy });
   },
 
+  'topup.settle': async (input, call, ctx) => {
+    const { operator } = requireSession(call);
+    const entry = ctx.ledger.get(input.entryId);
+    if (entry && entry.operator.staffNo === input.approver.staffNo) return err('APPROVER_IS_MAKER', 'the approver must be a supervisor other than the operator who made the top-up');
+    const approvedBy = await approverRef(ctx, input.approver.staffNo, input.approver.password);
+    if (!approvedBy) return err('APPROVAL_REFUSED', 'the approving credentials are wrong or not a supervisor’s');
+    return settleByRefund(ctx, { staffNo: operator.staffNo, name: operator.name }, { entryId: input.entryId, reason: input.reason, approvedBy });
+  },
+
   'demo.cards': async (_input, _call, ctx) => {
     const demo = ctx.config.demo ? ctx.reader.demo() : null;
     if (!demo) return err('NOT_DEMO', 'demo cards exist only on a demo station with the emulated reader');
@@ -111,5 +120,5 @@ export const cardHandlers = {
   },
 } satisfies Pick<
   CommandHandlers,
-  'reader.state' | 'reader.ports' | 'reader.configure' | 'reader.test' | 'card.inspect' | 'topup.prepare' | 'topup.confirm' | 'topup.resume' | 'topup.cancel' | 'demo.cards' | 'demo.card'
+  'reader.state' | 'reader.ports' | 'reader.configure' | 'reader.test' | 'card.inspect' | 'topup.prepare' | 'topup.confirm' | 'topup.resume' | 'topup.cancel' | 'topup.settle' | 'demo.cards' | 'demo.card'
 >;
