@@ -119,6 +119,9 @@ export function buildDemoDeck(candidates: readonly AccountDoc[]): DemoDeck {
     utilityCode: 0x5444_0099,
     cardKeyHex: 'ffeeddccbbaa99887766554433221100',
   });
+  // Several blank cards, so a demo can open an account, issue a card and replace one in one run.
   add('空白卡', { kind: 'blank', name: 'blank' });
+  add('空白卡2', { kind: 'blank', name: 'blank-2' });
+  add('空白卡3', { kind: 'blank', name: 'blank-3' });
   return { specs, labels };
 }

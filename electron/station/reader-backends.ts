@@ -4,7 +4,8 @@
  * or the emulator in this process (tests).
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Gcr1Reader } from '../../hardware/gcr1/driver.js';
@@ -55,7 +56,10 @@ export interface EmulatorProcessOptions {
 async function emulatorProcessBackend(config: ReaderConfig, deck: EmulatorDeck, options: EmulatorProcessOptions): Promise<ReaderBackend> {
   const deckFile = join(options.workDir, 'emulator-deck.json');
   writeFileSync(deckFile, JSON.stringify(deck.specs));
-  const args = [options.entry, '--socat', '--socat-dir', options.workDir, '--deck', deckFile, ...(options.pacing ? [] : ['--no-pacing'])];
+  // A fresh folder for the pty links each start: an emulator of the previous run that is still
+  // shutting down removes its own links, never the new ones.
+  const ptyDir = mkdtempSync(join(tmpdir(), 'tongda-reader-'));
+  const args = [options.entry, '--socat', '--socat-dir', ptyDir, '--deck', deckFile, ...(options.pacing ? [] : ['--no-pacing'])];
   // Inside Electron, process.execPath is the Electron binary: ELECTRON_RUN_AS_NODE makes it plain Node.
   const electronAsNode = process.versions['electron'] === undefined ? {} : { ELECTRON_RUN_AS_NODE: '1' };
   const child = spawn(process.execPath, args, { env: { ...process.env, ...electronAsNode, TONGDA_CARD_KEY: options.cardKeyHex, TONGDA_EXIT_WITH_PARENT: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
