@@ -2,14 +2,16 @@
  * 账户: everything a clerk checks before taking money, on one screen at 1366×768: who, which
  * meter, the tariff, the safety inspection, what is owed and what was done before, and for a
  * prepaid account the card in the reader (card panel at the top).
- * F4 pays, F6 sells gas onto the card (购气), Esc goes back to the search.
+ * F4 pays, F6 sells gas onto the card (购气), F8 issues the account's card (发卡) or replaces it
+ * (补卡) on the blank card in the reader, Esc goes back to the search.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StationError } from '../../core/contract/result.js';
 import type { AccountDetail, LedgerEntryView, TariffView } from '../../core/contract/views.js';
 import { formatCubicMetres, formatUnitPrice, formatYuan, gas, type Fen } from '../../core/money/money.js';
 import { useI18n } from '../i18n/i18n.js';
-import { inspectionFor, refusalLiftable, useCard } from './card.js';
+import { blankCardState, inspectionFor, refusalLiftable, useCard } from './card.js';
+import { CardIssueDialog } from './CardIssueDialog.js';
 import { CardPanel } from './CardPanel.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { formatInstant } from './format.js';
@@ -24,6 +26,8 @@ type Modal =
   | { readonly kind: 'reverse'; readonly entry: LedgerEntryView }
   | { readonly kind: 'topup'; readonly serial: string }
   | { readonly kind: 'topup-cancel'; readonly entry: LedgerEntryView }
+  | { readonly kind: 'card-issue' }
+  | { readonly kind: 'card-replace'; readonly oldSerial: string }
   | null;
 
 function TariffText({ tariff }: { readonly tariff: TariffView }) {
@@ -158,6 +162,17 @@ export function AccountPage({
             ? t('card.refusal', { reason: t(`refusal.${cardHere.refusal}`) })
             : null;
   const showCardPanel = slot.kind === 'read' && slot.inspection.account?.accountNo === accountNo;
+  /** 发卡 when the account has no card yet, 补卡 when it has one; only for an open prepaid account. */
+  const cardAction: 'issue' | 'replace' | null =
+    detail === null || !prepaid || detail.account.status === 'closed' ? null : detail.account.cardSerial === null ? 'issue' : 'replace';
+  const blankInReader = blankCardState(slot) === 'blank';
+
+  const openCardIssue = useCallback(() => {
+    if (detail === null || cardAction === null) return;
+    setNotice(null);
+    const oldSerial = detail.account.cardSerial;
+    setModal(cardAction === 'issue' || oldSerial === null ? { kind: 'card-issue' } : { kind: 'card-replace', oldSerial });
+  }, [detail, cardAction]);
 
   const openTopup = useCallback(() => {
     if (detail === null) return;
@@ -204,6 +219,9 @@ export function AccountPage({
       } else if (event.key === 'F6') {
         event.preventDefault();
         openTopup();
+      } else if (event.key === 'F8') {
+        event.preventDefault();
+        openCardIssue();
       } else if (event.key === 'Escape' && !event.defaultPrevented) {
         event.preventDefault();
         onBack();
@@ -211,7 +229,7 @@ export function AccountPage({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [active, modal, openPay, openTopup, onBack]);
+  }, [active, modal, openPay, openTopup, openCardIssue, onBack]);
 
   const closeModal = useCallback(() => {
     setModal(null);
@@ -272,6 +290,21 @@ export function AccountPage({
               {t('topup.button')}
             </button>
           )}
+          {cardAction === 'issue' && (
+            <button
+              type="button"
+              className={blankInReader ? 'button button--primary button--large' : 'button button--large'}
+              data-testid="issue-card-button"
+              onClick={openCardIssue}
+            >
+              {t('issue.button')}
+            </button>
+          )}
+          {cardAction === 'replace' && (
+            <button type="button" className="button button--large" data-testid="replace-card-button" onClick={openCardIssue}>
+              {t('replace.button')}
+            </button>
+          )}
           <button
             type="button"
             className={prepaid ? 'button button--large' : 'button button--primary button--large'}
@@ -289,6 +322,12 @@ export function AccountPage({
       </section>
 
       {showCardPanel && <CardPanel slot={slot} showAccount={false} />}
+
+      {cardAction !== null && blankInReader && modal === null && (
+        <div className="notice account__blank" data-testid="blank-card-notice">
+          {cardAction === 'issue' ? t('issue.blankNoticeIssue') : t('issue.blankNoticeReplace')}
+        </div>
+      )}
 
       {(closed || notice !== null || inspectionWarn !== null || error !== null) && (
         <div className="account__notices">
@@ -455,7 +494,18 @@ export function AccountPage({
                       >
                         <td className="num">{formatInstant(entry.at, timeZone)}</td>
                         <td>
-                          <span className={`tag tag--${entry.kind}`}>{t(`history.kind.${entry.kind}`)}</span>
+                          <span className={`tag tag--${entry.kind}`}>
+                            {entry.cardIssue === undefined
+                              ? t(`history.kind.${entry.kind}`)
+                              : entry.cardIssue.replacement
+                                ? t('history.kind.card-issue.replacement')
+                                : t('history.kind.card-issue.new')}
+                          </span>
+                          {entry.cardIssue !== undefined && (
+                            <span className="num small history__volume" data-testid="history-card" data-serial={entry.cardIssue.serial}>
+                              {entry.cardIssue.serial} · {t('history.cardGeneration', { n: entry.cardIssue.generation })}
+                            </span>
+                          )}
                           {entry.card !== undefined && (
                             <span className="num small history__volume" data-testid="history-volume">
                               {formatCubicMetres(entry.card.volume)}
@@ -479,6 +529,21 @@ export function AccountPage({
                               title={`${t('history.reverses', { entryId: entry.reversal.reversesEntryId })}${reversedEntry === undefined ? '' : ` (${formatInstant(reversedEntry.at, timeZone)})`}`}
                             >
                               {entry.reversal.reason}
+                            </span>
+                          )}
+                          {entry.cardIssue?.replacement === true && (
+                            <span
+                              className="small"
+                              title={[
+                                entry.cardIssue.reason ?? '',
+                                entry.cardIssue.previousSerial === null ? '' : t('history.replacedCard', { serial: entry.cardIssue.previousSerial }),
+                                entry.cardIssue.approvedBy === null ? '' : `${t('reverse.staffNo')} ${entry.cardIssue.approvedBy.name} ${entry.cardIssue.approvedBy.staffNo}`,
+                              ]
+                                .filter((part) => part !== '')
+                                .join(' · ')}
+                            >
+                              {entry.cardIssue.reason}
+                              {entry.cardIssue.previousSerial !== null && <span className="muted num"> · {t('history.replacedCard', { serial: entry.cardIssue.previousSerial })}</span>}
                             </span>
                           )}
                         </td>
@@ -515,6 +580,16 @@ export function AccountPage({
         <TopupDialog accountNo={account.accountNo} ownerName={account.ownerName} serial={modal.serial} onClose={closeModal} onCommitted={afterCardChange} />
       )}
       {modal?.kind === 'topup-cancel' && <TopupCancelDialog entry={modal.entry} onClose={closeModal} onCommitted={afterCardChange} />}
+      {(modal?.kind === 'card-issue' || modal?.kind === 'card-replace') && (
+        <CardIssueDialog
+          accountNo={account.accountNo}
+          ownerName={account.ownerName}
+          meterNo={account.meterNo}
+          replacing={modal.kind === 'card-replace' ? { oldSerial: modal.oldSerial } : null}
+          onClose={closeModal}
+          onCommitted={afterCardChange}
+        />
+      )}
     </main>
   );
 }

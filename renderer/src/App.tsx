@@ -10,7 +10,7 @@ import type { ConnectionState, StationClient } from '../../core/contract/client.
 import type { StationError } from '../../core/contract/result.js';
 import type { LoginResult, OperatorView, StationInfo } from '../../core/contract/views.js';
 import { AccountPage } from './AccountPage.js';
-import { CardContext, servesCustomers, type CardSlot, type CardState } from './card.js';
+import { CardContext, isBlankCard, servesCustomers, type CardSlot, type CardState } from './card.js';
 import { DemoPanel } from './DemoPanel.js';
 import { LockScreen } from './LockScreen.js';
 import { LoginScreen } from './LoginScreen.js';
@@ -34,7 +34,9 @@ const INFO_RETRY_MS = 3000;
 const ACTIVITY_EVENTS = ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart'] as const;
 const MODAL_POLL_MS = 300;
 
-function cardTargetOf(inspection: CardInspection): CardTarget {
+/** Null for a blank card: the clerk stays where they are (on an account page, about to 发卡 / 补卡). */
+function cardTargetOf(inspection: CardInspection): CardTarget | null {
+  if (isBlankCard(inspection)) return null;
   if (inspection.account === null || inspection.card === null) return { kind: 'search' };
   return { kind: 'account', accountNo: inspection.account.accountNo, autoTopup: inspection.refusal === null && inspection.reader.cardPresent };
 }
@@ -149,7 +151,11 @@ export function App({ client }: { readonly client: StationClient }) {
           return;
         }
         setCardSlot({ kind: 'read', inspection, present: inspection.reader.cardPresent });
-        if (fresh) goToCard(cardTargetOf(inspection));
+        if (fresh) {
+          const target = cardTargetOf(inspection);
+          if (target === null) setCardTarget(null);
+          else goToCard(target);
+        }
       });
     },
     [call, goToCard],

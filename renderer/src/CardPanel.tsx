@@ -9,7 +9,7 @@ import type { StationError } from '../../core/contract/result.js';
 import type { CardProblem, DamageReason } from '../../core/card/layout.js';
 import { formatCubicMetres, formatYuan } from '../../core/money/money.js';
 import { useI18n } from '../i18n/i18n.js';
-import { refusalLiftable, useCard, type CardSlot } from './card.js';
+import { isBlankCard, refusalLiftable, useCard, type CardSlot } from './card.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { formatInstant } from './format.js';
 import { useStation } from './station.js';
@@ -230,6 +230,19 @@ export function CardPanel({ slot, showAccount }: { readonly slot: CardSlot; read
     case 'read': {
       const { inspection, present } = slot;
       const card = inspection.card;
+      if (isBlankCard(inspection)) {
+        // Nothing to read on it yet: 发卡 / 补卡 write it from an account page.
+        return (
+          <section className={`card-panel card-panel--blank${present ? '' : ' card-panel--out'}`} data-testid="card-panel" data-state="read" data-present={present} data-serial="" data-blank="true">
+            <div className="card-panel__title">
+              {t('card.title')}
+              <span className="chip">{t('card.blank')}</span>
+              <Presence present={present} />
+              <span className="muted small">{t('card.blankHint')}</span>
+            </div>
+          </section>
+        );
+      }
       const bad = inspection.refusal !== null && !refusalLiftable(inspection.refusal);
       return (
         <section

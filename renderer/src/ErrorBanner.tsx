@@ -1,7 +1,7 @@
 /** The one way an error result reaches the clerk: the localized text for its code, never the English log message. */
 import type { StationError } from '../../core/contract/result.js';
 import { useI18n } from '../i18n/i18n.js';
-import { isTopupRefusal } from './card.js';
+import { isCardIssueReason, isTopupRefusal } from './card.js';
 
 function describeIssue(issue: unknown): string {
   if (typeof issue === 'string') return issue;
@@ -33,10 +33,11 @@ export function ErrorBanner({ error, onDismiss }: { readonly error: StationError
   const { t, errorText } = useI18n();
   const issues = issuesText(error);
   const reason = refusalReasonOf(error);
+  const reasonText = reason === null ? null : isTopupRefusal(reason) ? t(`refusal.${reason}`) : isCardIssueReason(reason) ? t(`cardIssue.${reason}`) : reason;
   return (
     <div className="error-banner" role="alert" data-testid="error-banner" data-code={error.code} data-reason={reason ?? undefined}>
       <span className="error-banner__text">
-        {reason === null ? errorText(error.code) : t('error.withReason', { text: errorText(error.code), reason: isTopupRefusal(reason) ? t(`refusal.${reason}`) : reason })}
+        {reasonText === null ? errorText(error.code) : t('error.withReason', { text: errorText(error.code), reason: reasonText })}
       </span>
       {issues !== null && <small className="error-banner__issues">{t('error.issues', { issues })}</small>}
       {onDismiss !== undefined && (

@@ -1,14 +1,16 @@
 /**
  * 查询 (home): one box finds an account by any number the customer brings, or by name or address.
  * Searches as the clerk types; a slow answer to an older query never replaces a newer one.
+ * 开户 (F7) opens a new account here.
  */
-import { useEffect, useRef, useState, type Dispatch, type KeyboardEvent, type SetStateAction } from 'react';
+import { useEffect, useRef, useState, type Dispatch, type KeyboardEvent as ReactKeyboardEvent, type SetStateAction } from 'react';
 import type { StationError } from '../../core/contract/result.js';
 import type { AccountSummary, SearchMatch, SearchResult } from '../../core/contract/views.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useCard, type CardSlot } from './card.js';
 import { CardPanel } from './CardPanel.js';
 import { ErrorBanner } from './ErrorBanner.js';
+import { OpenAccountDialog } from './OpenAccountDialog.js';
 import { useStation } from './station.js';
 
 export interface SearchState {
@@ -78,6 +80,19 @@ export function SearchScreen({
   const timer = useRef<number | null>(null);
   /** Enter pressed before the answer came: open the best match as soon as it does. */
   const openWhenAnswered = useRef(false);
+  const [opening, setOpening] = useState(false);
+
+  // F7: 开户, from the search screen (no other dialog open).
+  useEffect(() => {
+    if (opening) return undefined;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'F7' || document.querySelector('[aria-modal="true"]') !== null) return;
+      event.preventDefault();
+      setOpening(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [opening]);
 
   useEffect(() => {
     inputRef.current?.focus();
@@ -131,7 +146,7 @@ export function SearchScreen({
 
   const results = state.result?.results ?? [];
 
-  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+  const onKeyDown = (event: ReactKeyboardEvent<HTMLInputElement>) => {
     switch (event.key) {
       case 'ArrowDown':
         event.preventDefault();
@@ -187,6 +202,15 @@ export function SearchScreen({
           aria-activedescendant={results[state.selected] === undefined ? undefined : `search-row-${state.selected}`}
         />
         <span className="search__shortcut">{t('search.shortcut')}</span>
+        <button
+          type="button"
+          className="button search__open"
+          data-testid="open-account-button"
+          onMouseDown={(event) => event.preventDefault()}
+          onClick={() => setOpening(true)}
+        >
+          {t('open.button')}
+        </button>
       </div>
       {showsOnSearch(slot) && <CardPanel slot={slot} showAccount />}
       {error !== null && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
@@ -251,6 +275,18 @@ export function SearchScreen({
           </table>
         )}
       </div>
+      {opening && (
+        <OpenAccountDialog
+          onClose={() => {
+            setOpening(false);
+            inputRef.current?.focus();
+          }}
+          onOpen={(accountNo) => {
+            setOpening(false);
+            onOpen(accountNo);
+          }}
+        />
+      )}
     </main>
   );
 }

@@ -95,3 +95,61 @@ export function inspectionFor(slot: CardSlot, accountNo: string): CardInspection
   const { inspection } = slot;
   return inspection.account?.accountNo === accountNo && inspection.card !== null ? inspection : null;
 }
+
+/** Why `card.issue` / `card.replace` refused the card (CARD_REFUSED `details.reason`). */
+export type CardIssueReason = 'not-blank' | 'spoiled' | 'psc-not-changed' | 'psc-unclear' | 'write-failed' | 'card-changed' | 'protect-failed' | 'generation-exhausted';
+
+const CARD_ISSUE_REASONS: Readonly<Record<CardIssueReason, true>> = {
+  'not-blank': true,
+  spoiled: true,
+  'psc-not-changed': true,
+  'psc-unclear': true,
+  'write-failed': true,
+  'card-changed': true,
+  'protect-failed': true,
+  'generation-exhausted': true,
+};
+
+export function isCardIssueReason(value: unknown): value is CardIssueReason {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CARD_ISSUE_REASONS, value);
+}
+
+/** After these the card is no longer blank (or never opens again): another blank card is needed. */
+export function cardUsedUp(reason: CardIssueReason): boolean {
+  switch (reason) {
+    case 'spoiled':
+    case 'psc-not-changed':
+    case 'psc-unclear':
+    case 'write-failed':
+    case 'protect-failed':
+      return true;
+    case 'not-blank':
+    case 'card-changed':
+    case 'generation-exhausted':
+      return false;
+  }
+}
+
+/**
+ * A blank card in the reader: no header (all zero, so no serial and no account), nothing else
+ * wrong that says otherwise. Issuing a card 发卡 / 补卡 writes it; the shell never leaves the
+ * account page for it.
+ */
+export function isBlankCard(inspection: CardInspection): boolean {
+  const card = inspection.card;
+  return card !== null && inspection.account === null && card.accountNo === null && /^0*$/.test(card.serial) && card.problems.includes('bad-magic');
+}
+
+/** The blank card in the reader, as the last inspection saw it: 'blank', 'other' (some other card) or 'none'. */
+export function blankCardState(slot: CardSlot): 'blank' | 'other' | 'none' {
+  switch (slot.kind) {
+    case 'none':
+    case 'reading':
+      return 'none';
+    case 'failed':
+      return slot.present ? 'other' : 'none';
+    case 'read':
+      if (!slot.present) return 'none';
+      return isBlankCard(slot.inspection) ? 'blank' : 'other';
+  }
+}
