@@ -213,6 +213,8 @@ export function AccountPage({
   useEffect(() => {
     if (!active || modal !== null) return undefined;
     const onKey = (event: KeyboardEvent) => {
+      // A dialog this page does not own (主管退款 from the card panel) is open: its keys are its own.
+      if (document.querySelector('[aria-modal="true"]') !== null) return;
       if (event.key === 'F4') {
         event.preventDefault();
         openPay();
@@ -321,7 +323,7 @@ export function AccountPage({
         </div>
       </section>
 
-      {showCardPanel && <CardPanel slot={slot} showAccount={false} />}
+      {showCardPanel && <CardPanel slot={slot} showAccount={false} onChanged={afterCardChange} />}
 
       {cardAction !== null && blankInReader && modal === null && (
         <div className="notice account__blank" data-testid="blank-card-notice">

@@ -13,6 +13,7 @@ import { isBlankCard, refusalLiftable, useCard, type CardSlot } from './card.js'
 import { ErrorBanner } from './ErrorBanner.js';
 import { formatInstant } from './format.js';
 import { useStation } from './station.js';
+import { canSettle, TopupSettleDialog } from './TopupSettleDialog.js';
 
 type MeterFlag = 'valveClosed' | 'batteryLow' | 'caseOpened' | 'magneticAttack' | 'meterFault';
 const METER_FLAGS: readonly MeterFlag[] = ['valveClosed', 'batteryLow', 'caseOpened', 'magneticAttack', 'meterFault'];
@@ -60,10 +61,26 @@ function Presence({ present }: { readonly present: boolean }) {
   return <span className={present ? 'card-panel__presence' : 'card-panel__presence card-panel__presence--out'}>{present ? t('card.present') : t('card.removed')}</span>;
 }
 
+/**
+ * The loaded line. Whether a purchase may be made is the station's `inspection.refusal`, never
+ * `loaded` alone: a cancel record not yet in the meter is 'not-loaded' but allows a new purchase
+ * at once (rule 1), so the line only says 不能购气 / 可购气 when the refusal agrees.
+ */
+function loadedLine(card: CardView, refusal: CardInspection['refusal'], t: ReturnType<typeof useI18n>['t']): { readonly variant: string; readonly text: string } {
+  const cancelRecord = card.purchase.state === 'current' && card.purchase.record.cancel;
+  if (card.loaded === 'not-loaded') {
+    if (cancelRecord) return refusal === null ? { variant: 'cancel', text: t('card.loaded.cancel') } : { variant: 'no-purchase', text: t('card.loaded.cancelOnly') };
+    return { variant: 'not-loaded', text: refusal === 'unloaded-purchase' ? t('card.loaded.not-loaded') : t('card.loaded.notLoadedOnly') };
+  }
+  return { variant: card.loaded, text: t(`card.loaded.${card.loaded}`) };
+}
+
 function Purchase({ card, inspection }: { readonly card: CardView; readonly inspection: CardInspection }) {
   const { t } = useI18n();
   const { timeZone } = useStation();
   const purchase = card.purchase;
+  const cancelRecord = purchase.state === 'current' && purchase.record.cancel;
+  const loaded = loadedLine(card, inspection.refusal, t);
   return (
     <div className="card-panel__col">
       <div className="card-panel__label">{t('card.purchase')}</div>
@@ -82,8 +99,8 @@ function Purchase({ card, inspection }: { readonly card: CardView; readonly insp
           </div>
         </>
       )}
-      <div className={`card-panel__loaded card-panel__loaded--${card.loaded}`} data-testid="card-loaded" data-loaded={card.loaded}>
-        {t(`card.loaded.${card.loaded}`)}
+      <div className={`card-panel__loaded card-panel__loaded--${loaded.variant}`} data-testid="card-loaded" data-loaded={card.loaded} data-cancel={cancelRecord}>
+        {loaded.text}
       </div>
       <div className="small">
         <span className="muted">{t('card.ytd', { year: inspection.tariffYear })}</span> <b className="num">{formatCubicMetres(inspection.yearToDateBefore)}</b>
@@ -124,7 +141,7 @@ function Meter({ card }: { readonly card: CardView }) {
   );
 }
 
-function Unfinished({ rows, present }: { readonly rows: readonly UnfinishedTopup[]; readonly present: boolean }) {
+function Unfinished({ rows, present, onSettle }: { readonly rows: readonly UnfinishedTopup[]; readonly present: boolean; readonly onSettle: (row: UnfinishedTopup) => void }) {
   const { t } = useI18n();
   const { call, timeZone } = useStation();
   const { reinspect } = useCard();
@@ -161,6 +178,10 @@ function Unfinished({ rows, present }: { readonly rows: readonly UnfinishedTopup
             {resumable ? (
               <button type="button" className="button button--small button--primary" data-testid="resume-button" disabled={busy !== null || !present} onClick={() => void resume(row.entryId)}>
                 {busy === row.entryId ? t('card.resuming') : t('card.resume')}
+              </button>
+            ) : canSettle(row.outcome) ? (
+              <button type="button" className="button button--small button--danger" data-testid="settle-button" disabled={busy !== null || !present} title={t('card.needSupervisor')} onClick={() => onSettle(row)}>
+                {t('card.settle')}
               </button>
             ) : row.outcome === 'card-not-present' ? null : (
               <span className="tag tag--unpaid">{t('card.needSupervisor')}</span>
@@ -201,8 +222,24 @@ function Verdict({ inspection, present }: { readonly inspection: CardInspection;
   );
 }
 
-/** The card panel for the slot; `showAccount` adds the account number read from the card (search screen). */
-export function CardPanel({ slot, showAccount }: { readonly slot: CardSlot; readonly showAccount: boolean }) {
+/**
+ * The card panel for the slot; `showAccount` adds the account number read from the card (search
+ * screen). `onChanged` runs after a refund 主管退款 (or a refused one): the account page reloads
+ * the account and reads the card again; by default only the card is read again.
+ */
+export function CardPanel({ slot, showAccount, onChanged }: { readonly slot: CardSlot; readonly showAccount: boolean; readonly onChanged?: () => void }) {
+  const { reinspect } = useCard();
+  // Kept here, not in the row: the row goes away once the refund is made, the dialog stays to say so.
+  const [settling, setSettling] = useState<UnfinishedTopup | null>(null);
+  return (
+    <>
+      <CardPanelBody slot={slot} showAccount={showAccount} onSettle={setSettling} />
+      {settling !== null && <TopupSettleDialog row={settling} onClose={() => setSettling(null)} onCommitted={onChanged ?? reinspect} />}
+    </>
+  );
+}
+
+function CardPanelBody({ slot, showAccount, onSettle }: { readonly slot: CardSlot; readonly showAccount: boolean; readonly onSettle: (row: UnfinishedTopup) => void }) {
   const { t } = useI18n();
   const { reader } = useCard();
   switch (slot.kind) {
@@ -280,7 +317,7 @@ export function CardPanel({ slot, showAccount }: { readonly slot: CardSlot; read
                 <Verdict inspection={inspection} present={present} />
                 {card.problems.length > 0 && <div className="small text-danger">{t('card.problems', { problems: card.problems.map((problem) => (isProblem(problem) ? t(`cardProblem.${problem}`) : problem)).join('；') })}</div>}
                 {inspection.reader.problem !== null && <div className="small text-danger">{t('card.readerProblem', { problem: inspection.reader.problem })}</div>}
-                {inspection.unfinished.length > 0 && <Unfinished rows={inspection.unfinished} present={present} />}
+                {inspection.unfinished.length > 0 && <Unfinished rows={inspection.unfinished} present={present} onSettle={onSettle} />}
               </div>
             </div>
           )}

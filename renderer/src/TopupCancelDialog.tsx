@@ -125,7 +125,11 @@ export function TopupCancelDialog({ entry, onClose, onCommitted }: { readonly en
 
       {doneId !== null ? (
         <div className="pay-done" data-testid="topup-cancel-done">
-          <div className="pay-done__line">{t('topupCancel.done', { entryId: doneId })}</div>
+          <div className="pay-done__tick" aria-hidden="true">
+            ✓
+          </div>
+          <div className="pay-done__line">{t('topupCancel.done')}</div>
+          <div className="muted small num topup-cancel__done-id">{t('pay.doneEntry', { entryId: doneId })}</div>
           <button type="button" className="button button--primary button--large" data-testid="topup-cancel-done-close" autoFocus onClick={onClose}>
             {t('reverse.close')}
           </button>

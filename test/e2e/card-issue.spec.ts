@@ -179,6 +179,20 @@ test('a supervisor approves a replacement card: the last purchase is carried, th
   await expect(replacementRow.getByTestId('history-card')).toHaveAttribute('data-serial', newSerial);
   await shot(page, '38-replaced-card');
 
+  // Carried through the meter: the meter adopts the new generation and loads the carried
+  // purchase (it never loaded it), and the new card can buy again.
+  await page.getByTestId('demo-use-in-meter').click();
+  await expect(page.getByTestId('card-loaded')).toHaveAttribute('data-loaded', 'loaded');
+  await expect(page.getByTestId('card-refusal')).toHaveAttribute('data-refusal', '');
+  await expect(page.getByTestId('topup-amount')).toBeFocused();
+  await page.keyboard.type('20');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('topup-quote')).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('topup-done')).toBeVisible({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('history-row').filter({ hasText: '购气' })).toHaveCount(2);
+
   // The old card turns up again: refused as a stale generation.
   await page.getByTestId('demo-insert-loaded').click();
   await expect(page.getByTestId('card-panel')).toHaveAttribute('data-serial', oldSerial);

@@ -91,6 +91,12 @@ test('a clerk tops up a prepaid card, the meter loads it, and a second purchase 
   await page.getByTestId('topup-cancel-done-close').click();
   await expect(page.getByTestId('history-table')).toContainText('冲正');
   await expect(page.getByTestId('card-refusal')).toHaveAttribute('data-refusal', '');
+  // A cancel record the meter has not loaded is not 卡上有气: a new purchase may be made at once.
+  await expect(page.getByTestId('card-loaded')).toHaveAttribute('data-cancel', 'true');
+  await expect(page.getByTestId('card-loaded')).toContainText('取消记录');
+  await expect(page.getByTestId('card-loaded')).toContainText('可购气');
+  await expect(page.getByTestId('card-loaded')).not.toContainText('不能购气');
+  await shot(page, '26-cancel-record');
 });
 
 test('cards that must be refused say why in Chinese', async ({ page }) => {
