@@ -825,6 +825,7 @@ export class Gcr1Reader implements CardReaderPort {
     }
     this.port = port;
     this.connected = true;
+    this.watchPath(port);
     this.markUnsure();
     const found = await this.probeRates();
     if (!found.ok) return found;
@@ -850,6 +851,28 @@ export class Gcr1Reader implements CardReaderPort {
     if (!port) return;
     port.removeAllListeners();
     if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  }
+
+  /**
+   * A second sign of an unplugged reader besides the port's `close`: its device node (a USB
+   * adapter's /dev/ttyUSB0, a pty's link) disappears. The hang-up that makes serialport emit
+   * `close` can take seconds to surface on a busy machine, and is not reported at all by some
+   * adapters until the next write.
+   */
+  private watchPath(port: SerialLike): void {
+    if (!existsSync(this.path)) return; // a path the OS does not show as a file (COM3): nothing to watch
+    const timer = setInterval(() => {
+      if (port !== this.port) {
+        clearInterval(timer);
+        return;
+      }
+      if (!existsSync(this.path)) {
+        clearInterval(timer);
+        this.onClose(port, new Error(`${this.path} disappeared`));
+        void new Promise<void>((resolve) => port.close(() => resolve()));
+      }
+    }, PATH_WATCH_MS);
+    timer.unref();
   }
 
   private onClose(port: SerialLike, err: Error | null): void {
@@ -1064,6 +1087,9 @@ export function differingRuns(have: Uint8Array, want: Uint8Array, maxRun: number
  * and wire time (5 ms + 10 bits each) cost less than a separate WRITE_MAIN would (a turnaround,
  * 15 ms at the least, and a 7-byte request frame and 7-byte response frame).
  */
+/** How often the port's device node is checked while connected (see watchPath). */
+const PATH_WATCH_MS = 500;
+
 /** The spec promises a response within 200 ms; a reader is never faster than about this. */
 const MIN_TURNAROUND_MS = 15;
 
