@@ -9,7 +9,7 @@ import type { AccountDoc } from '../../core/schema/documents.js';
 
 export interface DemoDeck {
   readonly specs: DemoCardSpec[];
-  /** Chinese labels for the demo panel. */
+  /** Short Chinese labels for the demo panel: thirteen of them share one row at 1366 px. */
   readonly labels: ReadonlyMap<string, string>;
 }
 
@@ -57,10 +57,10 @@ export function buildDemoDeck(candidates: readonly AccountDoc[]): DemoDeck {
   };
 
   const fresh = take(0);
-  if (fresh) add('新卡（未购气）', issued('new', fresh));
+  if (fresh) add('新卡', issued('new', fresh));
   const loaded = take(1);
   if (loaded) add(
-    '已入表，可购气',
+    '已入表',
     issued('loaded', loaded, {
       slotA: purchase(loaded, 1, 5000, 5000, `${YEAR}-03-10T10:00:00+08:00`),
       returnBlock: 'meter',
@@ -69,7 +69,7 @@ export function buildDemoDeck(candidates: readonly AccountDoc[]): DemoDeck {
   );
   const unloaded = take(2);
   if (unloaded) add(
-    '上次购气未入表',
+    '未入表',
     issued('unloaded', unloaded, {
       slotA: purchase(unloaded, 1, 5000, 5000, `${YEAR}-02-12T10:00:00+08:00`),
       slotB: purchase(unloaded, 2, 3000, 8000, `${YEAR}-10-20T15:30:00+08:00`),
@@ -79,7 +79,7 @@ export function buildDemoDeck(candidates: readonly AccountDoc[]): DemoDeck {
   );
   const torn = take(3);
   if (torn) add(
-    '写卡中断（B区残缺）',
+    '写卡中断',
     issued('torn', torn, {
       slotA: purchase(torn, 1, 2000, 2000, `${YEAR}-01-05T09:00:00+08:00`),
       slotB: 'torn',
@@ -100,10 +100,10 @@ export function buildDemoDeck(candidates: readonly AccountDoc[]): DemoDeck {
   const locked = take(4);
   if (locked) add('已锁卡', issued('locked', locked, { securityCounter: 0x00 }));
   const oneAttempt = take(5);
-  if (oneAttempt) add('密码仅剩一次', issued('one-attempt', oneAttempt, { securityCounter: 0x01 }));
+  if (oneAttempt) add('剩一次密码', issued('one-attempt', oneAttempt, { securityCounter: 0x01 }));
   const damaged = take(6);
   if (damaged) add(
-    '卡数据损坏',
+    '数据损坏',
     issued('damaged', damaged, {
       slotA: purchase(damaged, 1, 2000, 2000, `${YEAR}-01-05T09:00:00+08:00`),
       slotB: purchase(damaged, 5, 2000, 4000, `${YEAR}-02-05T09:00:00+08:00`),
@@ -120,7 +120,7 @@ export function buildDemoDeck(candidates: readonly AccountDoc[]): DemoDeck {
     cardKeyHex: 'ffeeddccbbaa99887766554433221100',
   });
   // Several blank cards, so a demo can open an account, issue a card and replace one in one run.
-  add('空白卡', { kind: 'blank', name: 'blank' });
+  add('空白卡1', { kind: 'blank', name: 'blank' });
   add('空白卡2', { kind: 'blank', name: 'blank-2' });
   add('空白卡3', { kind: 'blank', name: 'blank-3' });
   return { specs, labels };

@@ -5,7 +5,7 @@
  * F4 pays, F6 sells gas onto the card (购气), F8 issues the account's card (发卡) or replaces it
  * (补卡) on the blank card in the reader, Esc goes back to the search.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { StationError } from '../../core/contract/result.js';
 import type { AccountDetail, LedgerEntryView, TariffView } from '../../core/contract/views.js';
 import { formatCubicMetres, formatUnitPrice, formatYuan, gas, type Fen } from '../../core/money/money.js';
@@ -210,7 +210,9 @@ export function AccountPage({
     setModal({ kind: 'pay' });
   }, [detail, payBlocker]);
 
-  useEffect(() => {
+  // A layout effect: the keys work from the moment the page is on screen, not a frame later
+  // (a quick clerk's F4 right after Enter on the search would otherwise be lost).
+  useLayoutEffect(() => {
     if (!active || modal !== null) return undefined;
     const onKey = (event: KeyboardEvent) => {
       // A dialog this page does not own (主管退款 from the card panel) is open: its keys are its own.
