@@ -240,8 +240,11 @@ export const cardWriteDocSchema = z.looseObject({
   serial: cardSerialSchema,
   sequence: z.number().int().min(1).max(65535),
   digestHex: z.string().regex(/^[0-9a-f]{8}$/),
-  /** How the station knows: its own read-back, or a later reading of the card (recovery). */
-  how: z.enum(['read-back', 'found-on-card']),
+  /**
+   * How the station knows: its own read-back, a later reading of the card (recovery), or the
+   * record carried byte for byte onto a replacement card (rule 7; `serial` is then the new card's).
+   */
+  how: z.enum(['read-back', 'found-on-card', 'carried-to-replacement']),
   at: instantSchema,
   operator: operatorRefSchema,
   auditSeq: z.number().int().min(1),

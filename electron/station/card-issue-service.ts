@@ -17,6 +17,7 @@
  * Nothing is ever retried on a card whose PSC change was unclear or failed: such a card is no
  * longer blank, so a second issue refuses it ('not-blank'), and a spoiled one is recorded.
  */
+import { recordCardWrite } from './card-service.js';
 import { createHmac } from 'node:crypto';
 import type { CardIssueResult } from '../../core/contract/cards.js';
 import { err, ok, type ErrorCode, type Result } from '../../core/contract/result.js';
@@ -305,6 +306,12 @@ async function issueOnce(ctx: StationContext, operator: OperatorRef, request: Is
     return result;
   });
   if (!committed.ok) return committed;
+  // A top-up whose card write was never confirmed, carried onto the replacement and read back
+  // there: the replacement holds it now, so it is finished (the meter loads it at most once).
+  const carriedEntry = carried === null ? undefined : ctx.ledger.get(carried.entryId);
+  if (carriedEntry?.kind === 'top-up' && !ctx.ledger.cardWriteOf(carriedEntry.entryId)) {
+    await recordCardWrite(ctx, carriedEntry, 'carried-to-replacement', operator, serialHex);
+  }
   const view = toEntryView(committed.value, undefined);
   ctx.emit('ledger.committed', { accountNo: account.accountNo, entry: view });
   return ok({ accountNo: account.accountNo, serial: serialHex, generation, replacement: replacement !== null, carriedSequence: carried?.sequence ?? null, entry: view });

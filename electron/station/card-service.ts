@@ -300,7 +300,7 @@ function pendingOf(entry: LedgerEntryDoc): { sequence: number; digest: Uint8Arra
   return { sequence: entry.card.sequence, digest: fromHex(entry.card.digestHex), bytes: fromHex(entry.card.recordHex) };
 }
 
-async function recordCardWrite(ctx: StationContext, entry: LedgerEntryDoc, how: CardWriteDoc['how'], operator: OperatorRef): Promise<CardWriteDoc> {
+export async function recordCardWrite(ctx: StationContext, entry: LedgerEntryDoc, how: CardWriteDoc['how'], operator: OperatorRef, onSerial?: string): Promise<CardWriteDoc> {
   return ctx.writer.run(async () => {
     const known = ctx.ledger.cardWriteOf(entry.entryId);
     if (known) return known;
@@ -314,7 +314,7 @@ async function recordCardWrite(ctx: StationContext, entry: LedgerEntryDoc, how: 
       schemaVersion: CURRENT_SCHEMA_VERSION['card-write'],
       entryId: entry.entryId,
       stationId: ctx.config.stationId,
-      serial: card.serial,
+      serial: onSerial ?? card.serial,
       sequence: card.sequence,
       digestHex: card.digestHex,
       how,
@@ -386,12 +386,20 @@ export async function inspectCard(ctx: StationContext, operator: OperatorRef): P
   }
   if (reading.value === null) return ok(base);
 
-  // Rule 4 first: an unfinished top-up for this card is finished before anything is sold on it.
+  // Rule 4 first: an unfinished top-up for this card is finished before anything is sold on it —
+  // but never onto a card a replacement has superseded (rule 7: writers refuse it).
   const serial = reading.value.view.header?.serialHex ?? '';
   const mine = ctx.ledger.unfinishedTopups().filter((entry) => entry.card?.serial === serial);
+  const onCardAccountNo = accountNoOnCard(reading.value.view);
+  const onCardAccount = onCardAccountNo === null ? null : await loadAccount(ctx, onCardAccountNo);
+  const superseded = onCardAccount !== null && (reading.value.view.account?.generation ?? 0) < highestKnownGeneration(ctx, onCardAccount);
   const outcomes: UnfinishedTopup[] = [];
   let settledAny = false;
   for (const entry of mine) {
+    if (superseded) {
+      outcomes.push(unfinishedView(entry, 'moved-past'));
+      continue;
+    }
     const outcome = await settleUnfinished(ctx, reading.value, entry, operator);
     if (outcome === 'finished') settledAny = true;
     else outcomes.push(unfinishedView(entry, outcome));

@@ -156,3 +156,41 @@ describe('replacement card 补卡 in the meter (rule 7)', () => {
     expect(loaded.refusal).toBeNull();
   });
 });
+
+describe('a top-up never confirmed on a card that is then lost', () => {
+  it('is carried onto the replacement, finished there, and loaded by the meter once', async () => {
+    await demo({ action: 'insert', card: 'loaded' });
+    const old = await inspect();
+    if (!old.account || !old.card) throw new Error('no account on the loaded card');
+    const accountNo = old.account.accountNo;
+    const quote = unwrap(await t.call('topup.prepare', { accountNo, serial: old.card.serial, by: { kind: 'volume', volume: gas(1000) } }));
+    // The card is pulled at the first byte and never comes back.
+    await t.control().pullAfter(0);
+    const pending = unwrap(await t.call('topup.confirm', { txnId: quote.txnId, method: 'cash', tendered: quote.amount }));
+    expect(pending.card).toBe('pending');
+
+    const meterBefore = await meterOf('loaded');
+    await demo({ action: 'insert', card: 'blank' });
+    const replaced = unwrap(await t.call('card.replace', { accountNo, reason: '卡丢失', approver }));
+    expect(replaced.carriedSequence).toBe(2);
+    // The paid purchase is on the replacement card now: nothing is left unfinished.
+    const detail = unwrap(await t.call('accounts.get', { accountNo }));
+    expect(detail.history.filter((e) => e.kind === 'top-up')).toHaveLength(1);
+    const card = await inspect();
+    expect(card.unfinished).toEqual([]);
+    expect(card.refusal).toBe('unloaded-purchase');
+    await demo({ action: 'use-in-meter' });
+    const meterAfter = await meterOf('loaded');
+    expect(meterAfter.remaining - meterBefore.remaining).toBe(1000);
+    expect((await inspect()).card?.loaded).toBe('loaded');
+
+    // The lost card turns up: stale, and the carried top-up is not written onto it again.
+    await demo({ action: 'remove' });
+    await demo({ action: 'insert', card: 'loaded' });
+    const found = await inspect();
+    expect(found.unfinished).toEqual([]);
+    expect(found.refusal).toBe('stale-generation');
+    if (found.card?.purchase.state !== 'current') throw new Error('no record on the old card');
+    expect(found.card.purchase.record.sequence).toBe(1);
+  });
+});
