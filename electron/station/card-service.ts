@@ -699,13 +699,41 @@ export async function cancelTopup(
   }
 
   // The card proves it: now the money goes out.
+  return commitTopupReversal(ctx, operator, entry, input, [], {
+    serial: entry.card.serial,
+    generation: entry.card.generation,
+    slot,
+    sequence: record.sequence,
+    digestHex: toHex(record.digest),
+    recordHex: toHex(bytes),
+    volume: ZERO_GAS,
+    yearToDateBefore: entry.card.yearToDateAfter,
+    yearToDateAfter: gas(record.yearToDate),
+    tariffYear: record.tariffYear,
+    parts: [],
+  });
+}
+
+/**
+ * The reversal that pays a top-up's money back: written once (its id follows from the top-up's),
+ * with the cancel record it put on the card, if it put one.
+ */
+function commitTopupReversal(
+  ctx: StationContext,
+  operator: OperatorRef,
+  entry: LedgerEntryDoc,
+  input: { reason: string; approvedBy: OperatorRef },
+  audit: readonly AuditEvent[],
+  card?: CardRecord,
+): Promise<Result<ReversalResult>> {
+  const reversalId = reversalEntryId(ctx.config.stationId, entry.entryId);
   return ctx.writer.run(async () => {
     const again = await findCommitted(ctx, reversalId);
     if (again) return ok({ entry: toEntryView(again, undefined), replayed: true });
     const result = await commitEntry(
       ctx,
       {
-        _id: reversalLedgerId,
+        _id: docId.ledger(reversalId),
         type: 'ledger-entry',
         schemaVersion: CURRENT_SCHEMA_VERSION['ledger-entry'],
         entryId: reversalId,
@@ -723,21 +751,9 @@ export async function cancelTopup(
         bills: [],
         creditDelta: ZERO_FEN,
         reversal: { reversesEntryId: entry.entryId, reason: input.reason, approvedBy: input.approvedBy },
-        card: {
-          serial: entry.card?.serial ?? '',
-          generation: entry.card?.generation ?? 0,
-          slot,
-          sequence: record.sequence,
-          digestHex: toHex(record.digest),
-          recordHex: toHex(bytes),
-          volume: ZERO_GAS,
-          yearToDateBefore: entry.card?.yearToDateAfter ?? ZERO_GAS,
-          yearToDateAfter: gas(record.yearToDate),
-          tariffYear: record.tariffYear,
-          parts: [],
-        },
+        ...(card ? { card } : {}),
       },
-      [],
+      audit,
     );
     if (!result.ok) return result;
     const view = toEntryView(result.value, undefined);
@@ -784,36 +800,7 @@ export async function settleByRefund(
       return unreachable;
     }
   }
-  return ctx.writer.run(async () => {
-    const again = await findCommitted(ctx, reversalId);
-    if (again) return ok({ entry: toEntryView(again, undefined), replayed: true });
-    const result = await commitEntry(
-      ctx,
-      {
-        _id: docId.ledger(reversalId),
-        type: 'ledger-entry',
-        schemaVersion: CURRENT_SCHEMA_VERSION['ledger-entry'],
-        entryId: reversalId,
-        kind: 'reversal',
-        stationId: ctx.config.stationId,
-        at: ctx.clock.now().toISOString(),
-        operator,
-        accountNo: entry.accountNo,
-        tariffVersionId: entry.tariffVersionId,
-        amount: negFen(entry.amount),
-        method: entry.method,
-        reference: null,
-        tendered: null,
-        change: null,
-        bills: [],
-        creditDelta: ZERO_FEN,
-        reversal: { reversesEntryId: entry.entryId, reason: input.reason, approvedBy: input.approvedBy },
-      },
-      [{ kind: 'approval', actor: input.approvedBy.staffNo, subject: entry.entryId, detail: { action: 'top-up-refund', outcome: outcome.kind, reason: input.reason, requestedBy: operator.staffNo } }],
-    );
-    if (!result.ok) return result;
-    const view = toEntryView(result.value, undefined);
-    ctx.emit('ledger.committed', { accountNo: view.accountNo, entry: view });
-    return ok({ entry: view, replayed: false });
-  });
+  return commitTopupReversal(ctx, operator, entry, input, [
+    { kind: 'approval', actor: input.approvedBy.staffNo, subject: entry.entryId, detail: { action: 'top-up-refund', outcome: outcome.kind, reason: input.reason, requestedBy: operator.staffNo } },
+  ]);
 }
