@@ -12,12 +12,11 @@ import type { CardIssueResult } from '../../core/contract/cards.js';
 import type { StationError } from '../../core/contract/result.js';
 import { formatYuan } from '../../core/money/money.js';
 import { useI18n } from '../i18n/i18n.js';
+import { ApproverFields, isApprovalRefusal, useApprover } from './ApproverFields.js';
 import { blankCardState, cardUsedUp, isCardIssueReason, useCard } from './card.js';
 import { Dialog } from './Dialog.js';
 import { ErrorBanner, refusalReasonOf } from './ErrorBanner.js';
 import { useStation } from './station.js';
-
-const STAFF_NO = /^\d{4,8}$/;
 
 /** The old card of a replacement; null for a first card 发卡. */
 export interface Replacing {
@@ -47,53 +46,39 @@ export function CardIssueDialog({
   const ids = replace
     ? { dialog: 'replace-card-dialog', confirm: 'replace-confirm', result: 'replace-result', close: 'replace-result-close', cancel: 'replace-cancel' }
     : { dialog: 'issue-card-dialog', confirm: 'issue-card-confirm', result: 'issue-card-result', close: 'issue-card-result-close', cancel: 'issue-card-cancel' };
-  const [reason, setReason] = useState('');
-  const [staffNo, setStaffNo] = useState('');
-  const [password, setPassword] = useState('');
+  const approver = useApprover();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<StationError | null>(null);
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [done, setDone] = useState<CardIssueResult | null>(null);
   const busyRef = useRef(false);
-  const reasonRef = useRef<HTMLInputElement>(null);
-  const staffRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
   /** Where focus goes once the fields are enabled again after a refusal (Enter then retries). */
   const [focusAfter, setFocusAfter] = useState<{ readonly to: 'staff' | 'confirm' } | null>(null);
   const blank = blankCardState(slot);
 
+  const { focusStaff } = approver;
   useEffect(() => {
     if (busy || focusAfter === null) return;
     if (focusAfter.to === 'staff') {
-      staffRef.current?.focus();
-      staffRef.current?.select();
+      focusStaff();
     } else {
       confirmRef.current?.focus();
     }
-  }, [busy, focusAfter]);
+  }, [busy, focusAfter, focusStaff]);
 
   const submit = async () => {
     if (busyRef.current || done !== null) return;
-    if (replace) {
-      if (reason.trim().length < 2) {
-        setFieldError(t('reverse.reasonShort'));
-        reasonRef.current?.focus();
-        return;
-      }
-      if (!STAFF_NO.test(staffNo.trim()) || password === '') {
-        setFieldError(t('reverse.needApprover'));
-        (STAFF_NO.test(staffNo.trim()) ? passwordRef : staffRef).current?.focus();
-        return;
-      }
+    const read = replace ? approver.read() : null;
+    if (read !== null && !read.ok) {
+      setFieldError(read.problem === 'reason' ? t('reverse.reasonShort') : t('reverse.needApprover'));
+      return;
     }
     setFieldError(null);
     setError(null);
     busyRef.current = true;
     setBusy(true);
-    const result = replace
-      ? await call('card.replace', { accountNo, reason: reason.trim(), approver: { staffNo: staffNo.trim(), password } })
-      : await call('card.issue', { accountNo });
+    const result = read !== null ? await call('card.replace', { accountNo, reason: read.reason, approver: read.approver }) : await call('card.issue', { accountNo });
     busyRef.current = false;
     setBusy(false);
     if (result.ok) {
@@ -103,8 +88,8 @@ export function CardIssueDialog({
     }
     setError(result.error);
     const code = result.error.code;
-    if (code === 'APPROVAL_REFUSED' || code === 'APPROVER_IS_MAKER') {
-      setPassword('');
+    if (isApprovalRefusal(code)) {
+      approver.setPassword('');
       setFocusAfter({ to: 'staff' });
       return;
     }
@@ -211,69 +196,30 @@ export function CardIssueDialog({
 
           {replace && (
             <>
-              <label className="field">
-                <span className="field__label">{t('replace.reason')}</span>
-                <div className="issue-reason">
-                  <input
-                    ref={reasonRef}
-                    data-testid="replace-reason"
-                    className="input"
-                    autoFocus
-                    maxLength={200}
-                    placeholder={t('replace.reasonPlaceholder')}
-                    value={reason}
+              <ApproverFields
+                approver={approver}
+                testIdPrefix="replace"
+                disabled={busy}
+                reasonLabel="replace.reason"
+                reasonPlaceholder="replace.reasonPlaceholder"
+                reasonAside={(['lost', 'broken'] as const).map((key) => (
+                  <button
+                    key={key}
+                    type="button"
+                    tabIndex={-1}
+                    className="button button--small"
+                    data-testid={`replace-reason-${key}`}
                     disabled={busy}
-                    onChange={(event) => setReason(event.target.value)}
-                  />
-                  {(['lost', 'broken'] as const).map((key) => (
-                    <button
-                      key={key}
-                      type="button"
-                      tabIndex={-1}
-                      className="button button--small"
-                      data-testid={`replace-reason-${key}`}
-                      disabled={busy}
-                      onMouseDown={(event) => event.preventDefault()}
-                      onClick={() => {
-                        setReason(t(`replace.reason.${key}`));
-                        staffRef.current?.focus();
-                      }}
-                    >
-                      {t(`replace.reason.${key}`)}
-                    </button>
-                  ))}
-                </div>
-              </label>
-              <div className="pay__subtitle">{t('reverse.approver')}</div>
-              <div className="field-row">
-                <label className="field">
-                  <span className="field__label">{t('reverse.staffNo')}</span>
-                  <input
-                    ref={staffRef}
-                    data-testid="replace-staff"
-                    className="input"
-                    inputMode="numeric"
-                    autoComplete="off"
-                    maxLength={8}
-                    value={staffNo}
-                    disabled={busy}
-                    onChange={(event) => setStaffNo(event.target.value)}
-                  />
-                </label>
-                <label className="field">
-                  <span className="field__label">{t('reverse.password')}</span>
-                  <input
-                    ref={passwordRef}
-                    data-testid="replace-password"
-                    className="input"
-                    type="password"
-                    autoComplete="off"
-                    value={password}
-                    disabled={busy}
-                    onChange={(event) => setPassword(event.target.value)}
-                  />
-                </label>
-              </div>
+                    onMouseDown={(event) => event.preventDefault()}
+                    onClick={() => {
+                      approver.setReason(t(`replace.reason.${key}`));
+                      approver.staffRef.current?.focus();
+                    }}
+                  >
+                    {t(`replace.reason.${key}`)}
+                  </button>
+                ))}
+              />
             </>
           )}
 

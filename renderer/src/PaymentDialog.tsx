@@ -8,14 +8,15 @@
  * socket dropped) returns the same ledger entry instead of charging twice; the UI also refuses
  * a second confirm while one is in flight.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { StationError } from '../../core/contract/result.js';
 import type { AccountDetail, LedgerEntryView, PaymentQuote } from '../../core/contract/views.js';
-import { ZERO_FEN, formatYuan, formatYuanPlain, parseYuan, subFen, type Fen } from '../../core/money/money.js';
+import { ZERO_FEN, formatYuan } from '../../core/money/money.js';
 import type { PaymentMethod } from '../../core/schema/primitives.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Dialog } from './Dialog.js';
 import { ErrorBanner } from './ErrorBanner.js';
+import { PaymentFields, methodForKey, paymentProblemKey, usePayment } from './PaymentFields.js';
 import { useStation } from './station.js';
 
 type QuoteState =
@@ -29,36 +30,6 @@ interface Done {
   readonly replayed: boolean;
 }
 
-/** What the form holds right now; also kept in a ref so a confirm queued before the quote arrived uses current values. */
-interface Form {
-  readonly method: PaymentMethod;
-  readonly tendered: string;
-  /** The clerk typed a tendered amount; otherwise it follows the amount due. */
-  readonly tenderedTouched: boolean;
-  readonly reference: string;
-}
-
-const METHODS: readonly PaymentMethod[] = ['cash', 'bank-card', 'qr'];
-const REFERENCE_MIN = 4;
-
-type Tendered = { readonly ok: true; readonly fen: Fen; readonly change: Fen } | { readonly ok: false; readonly problem: 'format' | 'low' };
-
-function readTendered(text: string, due: Fen): Tendered {
-  let amount: Fen;
-  try {
-    amount = parseYuan(text);
-  } catch {
-    return { ok: false, problem: 'format' };
-  }
-  if (amount < 0) return { ok: false, problem: 'format' };
-  if (amount < due) return { ok: false, problem: 'low' };
-  return { ok: true, fen: amount, change: subFen(amount, due) };
-}
-
-function isTextField(target: EventTarget): boolean {
-  return target instanceof HTMLInputElement && target.type !== 'checkbox' && target.type !== 'radio';
-}
-
 export function PaymentDialog({ detail, onClose, onCommitted }: { readonly detail: AccountDetail; readonly onClose: () => void; readonly onCommitted: () => void }) {
   const { t } = useI18n();
   const { call } = useStation();
@@ -70,50 +41,28 @@ export function PaymentDialog({ detail, onClose, onCommitted }: { readonly detai
   const [count, setCount] = useState(unpaid.length);
   const [selectionNote, setSelectionNote] = useState<string | null>(null);
   const [quote, setQuote] = useState<QuoteState>(unpaid.length > 0 ? { state: 'loading' } : { state: 'none' });
-  const [form, setFormState] = useState<Form>({ method: 'cash', tendered: '', tenderedTouched: false, reference: '' });
+  const payment = usePayment();
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<StationError | null>(null);
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [done, setDone] = useState<Done | null>(null);
 
-  const formRef = useRef(form);
   const quoteSequence = useRef(0);
   const confirmingRef = useRef(false);
   const doneRef = useRef(false);
   /** Enter came before the quote: confirm as soon as it arrives. */
   const confirmWhenQuoted = useRef(false);
-  const tenderedRef = useRef<HTMLInputElement>(null);
-  const referenceRef = useRef<HTMLInputElement>(null);
-
-  const setForm = useCallback((update: (previous: Form) => Form) => {
-    const next = update(formRef.current);
-    formRef.current = next;
-    setFormState(next);
-  }, []);
 
   // Plain functions, not hooks: `confirm` re-prepares after an expired quote and `requestQuote`
   // confirms an Enter that came early, and neither reads state that a ref does not also hold.
   async function confirm(current: PaymentQuote): Promise<void> {
     if (confirmingRef.current || doneRef.current) return;
-    const values = formRef.current;
-    let tendered: Fen | undefined;
-    let reference: string | undefined;
-    if (values.method === 'cash') {
-      const read = readTendered(values.tendered, current.due);
-      if (!read.ok) {
-        setFieldError(read.problem === 'format' ? t('pay.badAmount') : t('pay.tooLow'));
-        tenderedRef.current?.focus();
-        return;
-      }
-      tendered = read.fen;
-    } else {
-      reference = values.reference.trim();
-      if (reference.length < REFERENCE_MIN) {
-        setFieldError(t('pay.needReference'));
-        referenceRef.current?.focus();
-        return;
-      }
+    const values = payment.read(current.due);
+    if (!values.ok) {
+      setFieldError(t(paymentProblemKey(values.problem)));
+      return;
     }
+    const { tendered, reference } = values;
     setFieldError(null);
     setError(null);
     confirmingRef.current = true;
@@ -155,9 +104,7 @@ export function PaymentDialog({ detail, onClose, onCommitted }: { readonly detai
       }
       const fresh = result.value;
       setQuote({ state: 'ready', quote: fresh });
-      if (!formRef.current.tenderedTouched) {
-        setForm((previous) => ({ ...previous, tendered: formatYuanPlain(fresh.due) }));
-      }
+      payment.followDue(fresh.due);
       if (confirmWhenQuoted.current) {
         confirmWhenQuoted.current = false;
         void confirm(fresh);
@@ -191,11 +138,11 @@ export function PaymentDialog({ detail, onClose, onCommitted }: { readonly detai
 
   const chooseMethod = (method: PaymentMethod) => {
     if (confirmingRef.current || doneRef.current) return;
-    setForm((previous) => ({ ...previous, method }));
+    payment.setForm((previous) => ({ ...previous, method }));
     setFieldError(null);
     // Move to the field the method needs, so the clerk can type at once.
     window.setTimeout(() => {
-      const field = method === 'cash' ? tenderedRef.current : referenceRef.current;
+      const field = payment.fieldFor(method).current;
       field?.focus();
       field?.select();
     }, 0);
@@ -238,22 +185,15 @@ export function PaymentDialog({ detail, onClose, onCommitted }: { readonly detai
         if (!event.repeat) submit();
         return;
       }
-      case '1':
-      case '2':
-      case '3': {
-        if (isTextField(event.target) && !event.altKey) return;
-        event.preventDefault();
-        const method = METHODS[Number(event.key) - 1];
-        if (method !== undefined) chooseMethod(method);
+      default: {
+        const method = methodForKey(event);
+        if (method !== null) chooseMethod(method);
         return;
       }
-      default:
-        return;
     }
   };
 
   const ready = quote.state === 'ready' ? quote.quote : null;
-  const tenderedRead = useMemo(() => (ready === null ? null : readTendered(form.tendered, ready.due)), [ready, form.tendered]);
   const selectedFees = unpaid.slice(0, count);
 
   if (done !== null) {
@@ -351,77 +291,7 @@ export function PaymentDialog({ detail, onClose, onCommitted }: { readonly detai
           {quote.state === 'loading' && selectedFees.length > 0 && <div className="muted small">{t('pay.preparing')}</div>}
           {quote.state === 'error' && <ErrorBanner error={quote.error} />}
 
-          <div className="pay__subtitle">
-            {t('pay.method')} <span className="muted small">{t('pay.methodKeys')}</span>
-          </div>
-          <div className="methods" role="radiogroup" aria-label={t('pay.method')}>
-            {METHODS.map((method, index) => (
-              <button
-                key={method}
-                type="button"
-                role="radio"
-                aria-checked={form.method === method}
-                className={form.method === method ? 'method method--on' : 'method'}
-                data-testid={`pay-method-${method}`}
-                disabled={confirming}
-                onClick={() => chooseMethod(method)}
-              >
-                <span className="method__key">{index + 1}</span>
-                {t(`method.${method}`)}
-              </button>
-            ))}
-          </div>
-
-          {form.method === 'cash' ? (
-            <div className="cash">
-              <label className="field field--inline">
-                <span className="field__label">{t('pay.tendered')}</span>
-                <input
-                  ref={tenderedRef}
-                  data-testid="pay-tendered"
-                  className="input input--money"
-                  inputMode="decimal"
-                  autoComplete="off"
-                  value={form.tendered}
-                  disabled={confirming}
-                  onFocus={(event) => event.target.select()}
-                  onChange={(event) => {
-                    const text = event.target.value;
-                    setFieldError(null);
-                    setForm((previous) => ({ ...previous, tendered: text, tenderedTouched: true }));
-                  }}
-                />
-              </label>
-              <div className="field field--inline">
-                <span className="field__label">{t('pay.change')}</span>
-                <span
-                  className={tenderedRead !== null && !tenderedRead.ok ? 'money money--large text-danger' : 'money money--large'}
-                  data-testid="pay-change"
-                >
-                  {tenderedRead === null ? '—' : tenderedRead.ok ? formatYuan(tenderedRead.change) : tenderedRead.problem === 'format' ? t('pay.badAmount') : t('pay.tooLow')}
-                </span>
-              </div>
-            </div>
-          ) : (
-            <label className="field">
-              <span className="field__label">{t('pay.reference')}</span>
-              <input
-                ref={referenceRef}
-                data-testid="pay-reference"
-                className="input"
-                autoComplete="off"
-                maxLength={64}
-                placeholder={t('pay.referencePlaceholder')}
-                value={form.reference}
-                disabled={confirming}
-                onChange={(event) => {
-                  const text = event.target.value;
-                  setFieldError(null);
-                  setForm((previous) => ({ ...previous, reference: text }));
-                }}
-              />
-            </label>
-          )}
+          <PaymentFields payment={payment} testIdPrefix="pay" due={ready?.due ?? null} disabled={confirming} onChooseMethod={chooseMethod} onEdit={() => setFieldError(null)} />
           {fieldError !== null && <div className="field-error">{fieldError}</div>}
           {error !== null && <ErrorBanner error={error} />}
 

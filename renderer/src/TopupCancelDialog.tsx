@@ -8,45 +8,34 @@ import type { StationError } from '../../core/contract/result.js';
 import type { LedgerEntryView } from '../../core/contract/views.js';
 import { formatCubicMetres, formatYuan } from '../../core/money/money.js';
 import { useI18n } from '../i18n/i18n.js';
+import { ApproverFields, useApprover } from './ApproverFields.js';
 import { Dialog } from './Dialog.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { formatInstant } from './format.js';
 import { useStation } from './station.js';
 
-const STAFF_NO = /^\d{4,8}$/;
-
 export function TopupCancelDialog({ entry, onClose, onCommitted }: { readonly entry: LedgerEntryView; readonly onClose: () => void; readonly onCommitted: () => void }) {
   const { t } = useI18n();
   const { call, timeZone } = useStation();
-  const [reason, setReason] = useState('');
-  const [staffNo, setStaffNo] = useState('');
-  const [password, setPassword] = useState('');
+  const approver = useApprover();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<StationError | null>(null);
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [doneId, setDoneId] = useState<string | null>(null);
   const busyRef = useRef(false);
-  const reasonRef = useRef<HTMLInputElement>(null);
-  const staffRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
 
   const submit = async () => {
     if (busyRef.current || doneId !== null) return;
-    if (reason.trim().length < 2) {
-      setFieldError(t('reverse.reasonShort'));
-      reasonRef.current?.focus();
-      return;
-    }
-    if (!STAFF_NO.test(staffNo.trim()) || password === '') {
-      setFieldError(t('reverse.needApprover'));
-      (STAFF_NO.test(staffNo.trim()) ? passwordRef : staffRef).current?.focus();
+    const read = approver.read();
+    if (!read.ok) {
+      setFieldError(read.problem === 'reason' ? t('reverse.reasonShort') : t('reverse.needApprover'));
       return;
     }
     setFieldError(null);
     setError(null);
     busyRef.current = true;
     setBusy(true);
-    const result = await call('topup.cancel', { entryId: entry.entryId, reason: reason.trim(), approver: { staffNo: staffNo.trim(), password } });
+    const result = await call('topup.cancel', { entryId: entry.entryId, reason: read.reason, approver: read.approver });
     busyRef.current = false;
     setBusy(false);
     if (result.ok) {
@@ -56,11 +45,8 @@ export function TopupCancelDialog({ entry, onClose, onCommitted }: { readonly en
     }
     setError(result.error);
     const code = result.error.code;
-    if (code === 'APPROVAL_REFUSED' || code === 'APPROVER_IS_MAKER') {
-      setPassword('');
-      staffRef.current?.focus();
-      staffRef.current?.select();
-    } else if (code === 'ALREADY_REVERSED' || code === 'TOPUP_REFUSED' || code === 'CARD_REFUSED' || code === 'CARD_WRITE_PENDING') {
+    if (approver.refused(code)) return;
+    if (code === 'ALREADY_REVERSED' || code === 'TOPUP_REFUSED' || code === 'CARD_REFUSED' || code === 'CARD_WRITE_PENDING') {
       // The entry or the card is not as it was: show the account and the card as they are now.
       onCommitted();
     }
@@ -136,50 +122,7 @@ export function TopupCancelDialog({ entry, onClose, onCommitted }: { readonly en
         </div>
       ) : (
         <>
-          <label className="field">
-            <span className="field__label">{t('reverse.reason')}</span>
-            <input
-              ref={reasonRef}
-              data-testid="topup-cancel-reason"
-              className="input"
-              autoFocus
-              maxLength={200}
-              placeholder={t('topupCancel.reasonPlaceholder')}
-              value={reason}
-              disabled={busy}
-              onChange={(event) => setReason(event.target.value)}
-            />
-          </label>
-          <div className="pay__subtitle">{t('reverse.approver')}</div>
-          <div className="field-row">
-            <label className="field">
-              <span className="field__label">{t('reverse.staffNo')}</span>
-              <input
-                ref={staffRef}
-                data-testid="topup-cancel-staff"
-                className="input"
-                inputMode="numeric"
-                autoComplete="off"
-                maxLength={8}
-                value={staffNo}
-                disabled={busy}
-                onChange={(event) => setStaffNo(event.target.value)}
-              />
-            </label>
-            <label className="field">
-              <span className="field__label">{t('reverse.password')}</span>
-              <input
-                ref={passwordRef}
-                data-testid="topup-cancel-password"
-                className="input"
-                type="password"
-                autoComplete="off"
-                value={password}
-                disabled={busy}
-                onChange={(event) => setPassword(event.target.value)}
-              />
-            </label>
-          </div>
+          <ApproverFields approver={approver} testIdPrefix="topup-cancel" disabled={busy} reasonLabel="reverse.reason" reasonPlaceholder="topupCancel.reasonPlaceholder" />
           {fieldError !== null && <div className="field-error">{fieldError}</div>}
           {error !== null && <ErrorBanner error={error} />}
           <div className="dialog__buttons">

@@ -9,16 +9,17 @@
  * confirm while one runs. A write that did not finish is PAID and RECORDED: the dialog says so
  * and sends the clerk to 继续写卡, never to sell again.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import type { TopupQuote, TopupResult } from '../../core/contract/cards.js';
 import type { StationError } from '../../core/contract/result.js';
 import type { LedgerEntryView } from '../../core/contract/views.js';
-import { ZERO_FEN, ZERO_GAS, formatCubicMetres, formatUnitPrice, formatYuan, formatYuanPlain, parseCubicMetres, parseYuan, subFen, type Fen, type GasVolume } from '../../core/money/money.js';
+import { ZERO_FEN, ZERO_GAS, formatCubicMetres, formatUnitPrice, formatYuan, parseCubicMetres, parseYuan, type Fen, type GasVolume } from '../../core/money/money.js';
 import type { PaymentMethod } from '../../core/schema/primitives.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useCard } from './card.js';
 import { Dialog } from './Dialog.js';
 import { ErrorBanner } from './ErrorBanner.js';
+import { PaymentFields, methodForKey, paymentProblemKey, usePayment } from './PaymentFields.js';
 import { useStation } from './station.js';
 
 type Mode = 'amount' | 'volume';
@@ -38,31 +39,11 @@ interface Form {
   readonly mode: Mode;
   readonly amount: string;
   readonly volume: string;
-  readonly method: PaymentMethod;
-  readonly tendered: string;
-  readonly tenderedTouched: boolean;
-  readonly reference: string;
   readonly staffNo: string;
   readonly password: string;
 }
 
-const METHODS: readonly PaymentMethod[] = ['cash', 'bank-card', 'qr'];
-const REFERENCE_MIN = 4;
 const STAFF_NO = /^\d{4,8}$/;
-
-type Tendered = { readonly ok: true; readonly fen: Fen; readonly change: Fen } | { readonly ok: false; readonly problem: 'format' | 'low' };
-
-function readTendered(text: string, due: Fen): Tendered {
-  let amount: Fen;
-  try {
-    amount = parseYuan(text);
-  } catch {
-    return { ok: false, problem: 'format' };
-  }
-  if (amount < 0) return { ok: false, problem: 'format' };
-  if (amount < due) return { ok: false, problem: 'low' };
-  return { ok: true, fen: amount, change: subFen(amount, due) };
-}
 
 /** What the clerk typed, as the station's `by`; null when it is not a positive amount or volume. */
 function readBy(mode: Mode, text: string): By | null {
@@ -80,10 +61,6 @@ function readBy(mode: Mode, text: string): By | null {
 
 function keyOf(form: Form): string {
   return form.mode === 'amount' ? `amount:${form.amount.trim()}` : `volume:${form.volume.trim()}`;
-}
-
-function isTextField(target: EventTarget): boolean {
-  return target instanceof HTMLInputElement && target.type !== 'checkbox' && target.type !== 'radio';
 }
 
 export function TopupDialog({
@@ -107,13 +84,10 @@ export function TopupDialog({
     mode: 'amount',
     amount: '',
     volume: '',
-    method: 'cash',
-    tendered: '',
-    tenderedTouched: false,
-    reference: '',
     staffNo: '',
     password: '',
   });
+  const payment = usePayment();
   const [quote, setQuoteState] = useState<QuoteState>({ state: 'none' });
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<StationError | null>(null);
@@ -129,8 +103,6 @@ export function TopupDialog({
   const confirmWhenQuoted = useRef(false);
   const amountRef = useRef<HTMLInputElement>(null);
   const volumeRef = useRef<HTMLInputElement>(null);
-  const tenderedRef = useRef<HTMLInputElement>(null);
-  const referenceRef = useRef<HTMLInputElement>(null);
   const staffRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
 
@@ -164,24 +136,12 @@ export function TopupDialog({
   async function confirm(current: TopupQuote, by: By): Promise<void> {
     if (confirmingRef.current || finishedRef.current) return;
     const values = formRef.current;
-    let tendered: Fen | undefined;
-    let reference: string | undefined;
-    if (values.method === 'cash') {
-      const read = readTendered(values.tendered, current.amount);
-      if (!read.ok) {
-        setFieldError(read.problem === 'format' ? t('pay.badAmount') : t('pay.tooLow'));
-        tenderedRef.current?.focus();
-        return;
-      }
-      tendered = read.fen;
-    } else {
-      reference = values.reference.trim();
-      if (reference.length < REFERENCE_MIN) {
-        setFieldError(t('pay.needReference'));
-        referenceRef.current?.focus();
-        return;
-      }
+    const paid = payment.read(current.amount);
+    if (!paid.ok) {
+      setFieldError(t(paymentProblemKey(paid.problem)));
+      return;
     }
+    const { tendered, reference } = paid;
     let approver: { staffNo: string; password: string } | undefined;
     if (current.needsApproval !== null) {
       const staffNo = values.staffNo.trim();
@@ -198,7 +158,7 @@ export function TopupDialog({
     setConfirming(true);
     const result = await call('topup.confirm', {
       txnId: current.txnId,
-      method: values.method,
+      method: paid.method,
       ...(tendered === undefined ? {} : { tendered }),
       ...(reference === undefined ? {} : { reference }),
       ...(approver === undefined ? {} : { approver }),
@@ -250,15 +210,14 @@ export function TopupDialog({
       }
       const fresh = result.value;
       setQuote({ state: 'ready', key, by, quote: fresh });
-      if (!formRef.current.tenderedTouched) setForm((previous) => ({ ...previous, tendered: formatYuanPlain(fresh.amount) }));
+      payment.followDue(fresh.amount);
       if (confirmWhenQuoted.current) {
         confirmWhenQuoted.current = false;
         void confirm(fresh, by);
         return;
       }
       // The next thing the clerk does: approve, take the cash (Enter), or type the reference.
-      const values = formRef.current;
-      focusLater(fresh.needsApproval !== null ? staffRef : values.method === 'cash' ? tenderedRef : referenceRef);
+      focusLater(fresh.needsApproval !== null ? staffRef : payment.fieldFor(payment.formRef.current.method));
     });
   }
 
@@ -297,9 +256,9 @@ export function TopupDialog({
 
   const chooseMethod = (method: PaymentMethod) => {
     if (confirmingRef.current || finishedRef.current) return;
-    setForm((previous) => ({ ...previous, method }));
+    payment.setForm((previous) => ({ ...previous, method }));
     setFieldError(null);
-    focusLater(method === 'cash' ? tenderedRef : referenceRef);
+    focusLater(payment.fieldFor(method));
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -323,17 +282,11 @@ export function TopupDialog({
         if (!event.repeat) submit();
         return;
       }
-      case '1':
-      case '2':
-      case '3': {
-        if (isTextField(event.target) && !event.altKey) return;
-        event.preventDefault();
-        const method = METHODS[Number(event.key) - 1];
-        if (method !== undefined) chooseMethod(method);
+      default: {
+        const method = methodForKey(event);
+        if (method !== null) chooseMethod(method);
         return;
       }
-      default:
-        return;
     }
   };
 
@@ -348,7 +301,6 @@ export function TopupDialog({
 
   const ready = quote.state === 'ready' ? quote.quote : null;
   const stale = quote.state !== 'none' && quote.key !== keyOf(form);
-  const tenderedRead = useMemo(() => (ready === null ? null : readTendered(form.tendered, ready.amount)), [ready, form.tendered]);
 
   if (outcome !== null) {
     if (outcome.kind === 'pending') {
@@ -506,74 +458,7 @@ export function TopupDialog({
         </div>
 
         <div className="pay__side">
-          <div className="pay__subtitle">
-            {t('pay.method')} <span className="muted small">{t('pay.methodKeys')}</span>
-          </div>
-          <div className="methods" role="radiogroup" aria-label={t('pay.method')}>
-            {METHODS.map((method, index) => (
-              <button
-                key={method}
-                type="button"
-                role="radio"
-                aria-checked={form.method === method}
-                className={form.method === method ? 'method method--on' : 'method'}
-                data-testid={`topup-method-${method}`}
-                disabled={confirming}
-                onClick={() => chooseMethod(method)}
-              >
-                <span className="method__key">{index + 1}</span>
-                {t(`method.${method}`)}
-              </button>
-            ))}
-          </div>
-
-          {form.method === 'cash' ? (
-            <div className="cash">
-              <label className="field field--inline">
-                <span className="field__label">{t('pay.tendered')}</span>
-                <input
-                  ref={tenderedRef}
-                  data-testid="topup-tendered"
-                  className="input input--money"
-                  inputMode="decimal"
-                  autoComplete="off"
-                  value={form.tendered}
-                  disabled={confirming}
-                  onFocus={(event) => event.target.select()}
-                  onChange={(event) => {
-                    const text = event.target.value;
-                    setFieldError(null);
-                    setForm((previous) => ({ ...previous, tendered: text, tenderedTouched: true }));
-                  }}
-                />
-              </label>
-              <div className="field field--inline">
-                <span className="field__label">{t('pay.change')}</span>
-                <span className={tenderedRead !== null && !tenderedRead.ok ? 'money money--large text-danger' : 'money money--large'} data-testid="topup-change">
-                  {tenderedRead === null ? '—' : tenderedRead.ok ? formatYuan(tenderedRead.change) : tenderedRead.problem === 'format' ? t('pay.badAmount') : t('pay.tooLow')}
-                </span>
-              </div>
-            </div>
-          ) : (
-            <label className="field">
-              <span className="field__label">{t('pay.reference')}</span>
-              <input
-                ref={referenceRef}
-                data-testid="topup-reference"
-                className="input"
-                autoComplete="off"
-                maxLength={64}
-                placeholder={t('pay.referencePlaceholder')}
-                value={form.reference}
-                disabled={confirming}
-                onChange={(event) => {
-                  const text = event.target.value;
-                  setFieldError(null);
-                  setForm((previous) => ({ ...previous, reference: text }));
-                }}
-              />
-            </label>
-          )}
+          <PaymentFields payment={payment} testIdPrefix="topup" due={ready?.amount ?? null} disabled={confirming} onChooseMethod={chooseMethod} onEdit={() => setFieldError(null)} />
 
           {ready !== null && ready.needsApproval !== null && (
             <div className="topup-approval">

@@ -10,12 +10,11 @@ import type { StationError } from '../../core/contract/result.js';
 import type { LedgerEntryView } from '../../core/contract/views.js';
 import { formatCubicMetres, formatYuan, negFen } from '../../core/money/money.js';
 import { useI18n } from '../i18n/i18n.js';
+import { ApproverFields, useApprover } from './ApproverFields.js';
 import { Dialog } from './Dialog.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { formatInstant } from './format.js';
 import { useStation } from './station.js';
-
-const STAFF_NO = /^\d{4,8}$/;
 
 /** Why `topup.settle` refused to refund (TOPUP_REFUSED `details.reason`). */
 type SettleRefusal = 'rewrite' | 'on-card' | 'card-damaged';
@@ -60,35 +59,25 @@ function SettleError({ error }: { readonly error: StationError }) {
 export function TopupSettleDialog({ row, onClose, onCommitted }: { readonly row: UnfinishedTopup; readonly onClose: () => void; readonly onCommitted: () => void }) {
   const { t } = useI18n();
   const { call, timeZone } = useStation();
-  const [reason, setReason] = useState('');
-  const [staffNo, setStaffNo] = useState('');
-  const [password, setPassword] = useState('');
+  const approver = useApprover();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<StationError | null>(null);
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [done, setDone] = useState<{ readonly entry: LedgerEntryView; readonly replayed: boolean } | null>(null);
   const busyRef = useRef(false);
-  const reasonRef = useRef<HTMLInputElement>(null);
-  const staffRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
 
   const submit = async () => {
     if (busyRef.current || done !== null) return;
-    if (reason.trim().length < 2) {
-      setFieldError(t('settle.reasonShort'));
-      reasonRef.current?.focus();
-      return;
-    }
-    if (!STAFF_NO.test(staffNo.trim()) || password === '') {
-      setFieldError(t('reverse.needApprover'));
-      (STAFF_NO.test(staffNo.trim()) ? passwordRef : staffRef).current?.focus();
+    const read = approver.read();
+    if (!read.ok) {
+      setFieldError(read.problem === 'reason' ? t('settle.reasonShort') : t('reverse.needApprover'));
       return;
     }
     setFieldError(null);
     setError(null);
     busyRef.current = true;
     setBusy(true);
-    const result = await call('topup.settle', { entryId: row.entryId, reason: reason.trim(), approver: { staffNo: staffNo.trim(), password } });
+    const result = await call('topup.settle', { entryId: row.entryId, reason: read.reason, approver: read.approver });
     busyRef.current = false;
     setBusy(false);
     if (result.ok) {
@@ -98,11 +87,8 @@ export function TopupSettleDialog({ row, onClose, onCommitted }: { readonly row:
     }
     setError(result.error);
     const code = result.error.code;
-    if (code === 'APPROVAL_REFUSED' || code === 'APPROVER_IS_MAKER') {
-      setPassword('');
-      staffRef.current?.focus();
-      staffRef.current?.select();
-    } else if (code === 'TOPUP_REFUSED' || code === 'NO_CARD' || code === 'CARD_CHANGED' || code === 'ALREADY_REVERSED' || code === 'CARD_REFUSED') {
+    if (approver.refused(code)) return;
+    if (code === 'TOPUP_REFUSED' || code === 'NO_CARD' || code === 'CARD_CHANGED' || code === 'ALREADY_REVERSED' || code === 'CARD_REFUSED') {
       // The card or the entry is not as the panel showed it: read the card and the account again.
       onCommitted();
     }
@@ -168,50 +154,7 @@ export function TopupSettleDialog({ row, onClose, onCommitted }: { readonly row:
         </div>
       ) : (
         <>
-          <label className="field">
-            <span className="field__label">{t('settle.reason')}</span>
-            <input
-              ref={reasonRef}
-              data-testid="settle-reason"
-              className="input"
-              autoFocus
-              maxLength={200}
-              placeholder={t('settle.reasonPlaceholder')}
-              value={reason}
-              disabled={busy}
-              onChange={(event) => setReason(event.target.value)}
-            />
-          </label>
-          <div className="pay__subtitle">{t('reverse.approver')}</div>
-          <div className="field-row">
-            <label className="field">
-              <span className="field__label">{t('reverse.staffNo')}</span>
-              <input
-                ref={staffRef}
-                data-testid="settle-staff"
-                className="input"
-                inputMode="numeric"
-                autoComplete="off"
-                maxLength={8}
-                value={staffNo}
-                disabled={busy}
-                onChange={(event) => setStaffNo(event.target.value)}
-              />
-            </label>
-            <label className="field">
-              <span className="field__label">{t('reverse.password')}</span>
-              <input
-                ref={passwordRef}
-                data-testid="settle-password"
-                className="input"
-                type="password"
-                autoComplete="off"
-                value={password}
-                disabled={busy}
-                onChange={(event) => setPassword(event.target.value)}
-              />
-            </label>
-          </div>
+          <ApproverFields approver={approver} testIdPrefix="settle" disabled={busy} reasonLabel="settle.reason" reasonPlaceholder="settle.reasonPlaceholder" />
           {fieldError !== null && <div className="field-error">{fieldError}</div>}
           {error !== null && <SettleError error={error} />}
           <div className="dialog__buttons">

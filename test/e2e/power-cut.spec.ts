@@ -22,6 +22,7 @@ test('a payment confirmed just before the station is killed is there after resta
   await expect(page.getByTestId('account-page')).toBeVisible();
   await page.keyboard.press('F4');
   await expect(page.getByTestId('pay-confirm')).toBeEnabled();
+  await expect(page.getByTestId('pay-due')).toContainText('￥');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('pay-done')).toBeVisible();
   const doneText = await page.getByTestId('pay-done').innerText();
