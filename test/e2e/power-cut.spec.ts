@@ -10,26 +10,26 @@ test('a payment confirmed just before the station is killed is there after resta
   const dataDir = freshDataDir();
   const { account } = findDemoAccount({ seed: E2E_DEMO_SEED, count: E2E_DEMO_ACCOUNTS, today: E2E_TODAY, minUnpaid: 1, skip: 3 });
   let station = await startStationProcess(dataDir);
-
-  await page.goto(station.url);
-  await page.getByTestId('login-staff').fill('1001');
-  await page.getByTestId('login-password').fill('123456');
-  await page.getByTestId('login-password').press('Enter');
-  await page.getByTestId('search-input').fill(account.accountNo);
-  await expect(page.getByTestId('search-result').first()).toContainText(account.ownerName);
-  await page.getByTestId('search-input').press('Enter');
-  // F4 at once, as a quick clerk does, even before the account has finished loading.
-  await expect(page.getByTestId('account-page')).toBeVisible();
-  await page.keyboard.press('F4');
-  await expect(page.getByTestId('pay-confirm')).toBeEnabled();
-  await expect(page.getByTestId('pay-due')).toContainText('￥');
-  await page.keyboard.press('Enter');
-  await expect(page.getByTestId('pay-done')).toBeVisible();
-  const doneText = await page.getByTestId('pay-done').innerText();
-
-  await station.kill();
-  station = await startStationProcess(dataDir);
+  // Whatever fails, no station is left running behind the test.
   try {
+    await page.goto(station.url);
+    await page.getByTestId('login-staff').fill('1001');
+    await page.getByTestId('login-password').fill('123456');
+    await page.getByTestId('login-password').press('Enter');
+    await page.getByTestId('search-input').fill(account.accountNo);
+    await expect(page.getByTestId('search-result').first()).toContainText(account.ownerName);
+    await page.getByTestId('search-input').press('Enter');
+    // F4 at once, as a quick clerk does, even before the account has finished loading.
+    await expect(page.getByTestId('account-page')).toBeVisible();
+    await page.keyboard.press('F4');
+    await expect(page.getByTestId('pay-confirm')).toBeEnabled();
+    await expect(page.getByTestId('pay-due')).toContainText('￥');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('pay-done')).toBeVisible();
+    const doneText = await page.getByTestId('pay-done').innerText();
+
+    await station.kill();
+    station = await startStationProcess(dataDir);
     await page.goto(station.url);
     await page.getByTestId('login-staff').fill('1001');
     await page.getByTestId('login-password').fill('123456');
