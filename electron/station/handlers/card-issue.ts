@@ -1,11 +1,10 @@
 import { err } from '../../../core/contract/result.js';
 import { issueCard } from '../card-issue-service.js';
 import { requireSession } from '../context.js';
-import { checkCredentials } from './session.js';
+import { approve } from './session.js';
 import type { CommandHandlers } from './types.js';
 
 /** Roles whose credentials approve a replacement card 补卡. */
-const APPROVER_ROLES = new Set(['supervisor', 'manager']);
 
 export const cardIssueHandlers = {
   'card.issue': ({ accountNo }, call, ctx) => {
@@ -17,13 +16,8 @@ export const cardIssueHandlers = {
     const { operator } = requireSession(call);
     // A replacement makes the customer's old card worthless: a second person answers for it.
     if (approver.staffNo === operator.staffNo) return err('APPROVER_IS_MAKER', 'a replacement card is approved by a supervisor other than the operator');
-    const approving = await checkCredentials(ctx, approver.staffNo, approver.password);
-    if (!approving || !APPROVER_ROLES.has(approving.role)) {
-      await ctx.writer.run(() =>
-        ctx.audit.append([{ kind: 'approval-refused', actor: approver.staffNo, subject: accountNo, detail: { requestedBy: operator.staffNo, action: 'card-replace' } }]),
-      );
-      return err('APPROVAL_REFUSED', 'the approving credentials are wrong or not a supervisor’s');
-    }
-    return issueCard(ctx, { staffNo: operator.staffNo, name: operator.name }, { accountNo, replacement: { reason, approvedBy: { staffNo: approving.staffNo, name: approving.name } } });
+    const approvedBy = await approve(ctx, approver, { requestedBy: operator.staffNo, subject: accountNo, action: 'card-replace' });
+    if (!approvedBy) return err('APPROVAL_REFUSED', 'the approving credentials are wrong or not a supervisor’s');
+    return issueCard(ctx, { staffNo: operator.staffNo, name: operator.name }, { accountNo, replacement: { reason, approvedBy } });
   },
 } satisfies Pick<CommandHandlers, 'card.issue' | 'card.replace'>;

@@ -2,17 +2,11 @@ import { err, ok } from '../../../core/contract/result.js';
 import { listSerialPorts } from '../../../hardware/gcr1/driver.js';
 import { cancelTopup, confirmTopup, inspectCard, prepareTopup, settleByRefund } from '../card-service.js';
 import { saveStationConfig } from '../config.js';
-import { requireSession, type StationContext } from '../context.js';
-import { checkCredentials } from './session.js';
+import { requireSession } from '../context.js';
+import { approve } from './session.js';
 import type { CommandHandlers } from './types.js';
 import { resumeTopup } from '../card-service.js';
 
-const APPROVER_ROLES = new Set(['supervisor', 'manager']);
-
-async function approverRef(ctx: StationContext, staffNo: string, password: string) {
-  const approving = await checkCredentials(ctx, staffNo, password);
-  return approving && APPROVER_ROLES.has(approving.role) ? { staffNo: approving.staffNo, name: approving.name } : null;
-}
 
 export const cardHandlers = {
   'reader.state': (_input, _call, ctx) => Promise.resolve(ok(ctx.reader.state())),
@@ -53,7 +47,7 @@ export const cardHandlers = {
     const { operator } = requireSession(call);
     let approvedBy = null;
     if (input.approver) {
-      approvedBy = await approverRef(ctx, input.approver.staffNo, input.approver.password);
+      approvedBy = await approve(ctx, input.approver, { requestedBy: operator.staffNo, subject: input.txnId, action: 'top-up-despite-inspection' });
       if (!approvedBy) return err('APPROVAL_REFUSED', 'the approving credentials are wrong or not a supervisor’s');
     }
     return confirmTopup(ctx, { staffNo: operator.staffNo, name: operator.name }, {
@@ -74,7 +68,7 @@ export const cardHandlers = {
     const { operator } = requireSession(call);
     const entry = ctx.ledger.get(input.entryId);
     if (entry && entry.operator.staffNo === input.approver.staffNo) return err('APPROVER_IS_MAKER', 'the approver must be a supervisor other than the operator who made the top-up');
-    const approvedBy = await approverRef(ctx, input.approver.staffNo, input.approver.password);
+    const approvedBy = await approve(ctx, input.approver, { requestedBy: operator.staffNo, subject: input.entryId, action: 'top-up-cancel' });
     if (!approvedBy) return err('APPROVAL_REFUSED', 'the approving credentials are wrong or not a supervisor’s');
     return cancelTopup(ctx, { staffNo: operator.staffNo, name: operator.name }, { entryId: input.entryId, reason: input.reason, approvedBy });
   },
@@ -83,7 +77,7 @@ export const cardHandlers = {
     const { operator } = requireSession(call);
     const entry = ctx.ledger.get(input.entryId);
     if (entry && entry.operator.staffNo === input.approver.staffNo) return err('APPROVER_IS_MAKER', 'the approver must be a supervisor other than the operator who made the top-up');
-    const approvedBy = await approverRef(ctx, input.approver.staffNo, input.approver.password);
+    const approvedBy = await approve(ctx, input.approver, { requestedBy: operator.staffNo, subject: input.entryId, action: 'top-up-refund' });
     if (!approvedBy) return err('APPROVAL_REFUSED', 'the approving credentials are wrong or not a supervisor’s');
     return settleByRefund(ctx, { staffNo: operator.staffNo, name: operator.name }, { entryId: input.entryId, reason: input.reason, approvedBy });
   },

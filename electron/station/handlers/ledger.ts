@@ -4,11 +4,9 @@ import { CURRENT_SCHEMA_VERSION, docId } from '../../../core/schema/documents.js
 import { toEntryView } from '../account-view.js';
 import { requireSession } from '../context.js';
 import { commitEntry, findCommitted } from '../ledger-writer.js';
-import { checkCredentials } from './session.js';
+import { approve } from './session.js';
 import type { CommandHandlers } from './types.js';
 
-/** Roles whose credentials approve a reversal 冲正. */
-const APPROVER_ROLES = new Set(['supervisor', 'manager']);
 
 export const ledgerHandlers = {
   'ledger.reverse': async ({ entryId, reason, approver }, call, ctx) => {
@@ -26,20 +24,14 @@ export const ledgerHandlers = {
     if (approver.staffNo === original.operator.staffNo) {
       return err('APPROVER_IS_MAKER', 'the approver must be a supervisor other than the operator who made the entry');
     }
-    const approving = await checkCredentials(ctx, approver.staffNo, approver.password);
-    if (!approving || !APPROVER_ROLES.has(approving.role)) {
-      await ctx.writer.run(() =>
-        ctx.audit.append([{ kind: 'approval-refused', actor: approver.staffNo, subject: entryId, detail: { requestedBy: session.operator.staffNo, action: 'reversal' } }]),
-      );
-      return err('APPROVAL_REFUSED', 'the approving credentials are wrong or not a supervisor’s');
-    }
+    const approvedBy = await approve(ctx, approver, { requestedBy: session.operator.staffNo, subject: entryId, action: 'reversal' });
+    if (!approvedBy) return err('APPROVAL_REFUSED', 'the approving credentials are wrong or not a supervisor’s');
 
     return ctx.writer.run(async () => {
       const again = await findCommitted(ctx, reversalId);
       if (again) return ok({ entry: toEntryView(again, undefined), replayed: true });
       if (ctx.ledger.reversalOf(entryId)) return err('ALREADY_REVERSED', 'this entry was already reversed');
       const { amount, creditDelta } = cancellingAmounts(original);
-      const approvedBy = { staffNo: approving.staffNo, name: approving.name };
       const result = await commitEntry(
         ctx,
         {
@@ -62,7 +54,7 @@ export const ledgerHandlers = {
           creditDelta,
           reversal: { reversesEntryId: original.entryId, reason, approvedBy },
         },
-        [{ kind: 'approval', actor: approving.staffNo, subject: original.entryId, detail: { action: 'reversal', requestedBy: session.operator.staffNo, reason } }],
+        [{ kind: 'approval', actor: approvedBy.staffNo, subject: original.entryId, detail: { action: 'reversal', requestedBy: session.operator.staffNo, reason } }],
       );
       if (!result.ok) return result;
       const entry = toEntryView(result.value, undefined);

@@ -1,6 +1,7 @@
 import { parseDocument } from '../../../core/schema/upgrades.js';
 import { err, ok } from '../../../core/contract/result.js';
 import { docId, type OperatorDoc } from '../../../core/schema/documents.js';
+import type { OperatorRef } from '../../../core/schema/primitives.js';
 import type { StationContext } from '../context.js';
 import { requireSession } from '../context.js';
 import { isNotFound } from '../database.js';
@@ -21,6 +22,26 @@ export async function checkCredentials(ctx: StationContext, staffNo: string, pas
   const operator = await loadOperator(ctx, staffNo);
   const passwordOk = await verifyPassword(password, operator?.passwordHash ?? (await decoyPasswordHash()));
   return operator && operator.active && passwordOk ? operator : null;
+}
+
+/** Roles whose credentials approve what a clerk may not do alone (reversals, refunds, 补卡, inspection overrides). */
+const APPROVER_ROLES: ReadonlySet<string> = new Set(['supervisor', 'manager']);
+
+/**
+ * A supervisor's approval: their own credentials, a supervisor's role. A refused approval is
+ * audited (someone tried a password), an accepted one is recorded by the caller with what it approved.
+ */
+export async function approve(
+  ctx: StationContext,
+  approver: { readonly staffNo: string; readonly password: string },
+  about: { readonly requestedBy: string; readonly subject: string; readonly action: string },
+): Promise<OperatorRef | null> {
+  const approving = await checkCredentials(ctx, approver.staffNo, approver.password);
+  if (approving && APPROVER_ROLES.has(approving.role)) return { staffNo: approving.staffNo, name: approving.name };
+  await ctx.writer.run(() =>
+    ctx.audit.append([{ kind: 'approval-refused', actor: approver.staffNo, subject: about.subject, detail: { requestedBy: about.requestedBy, action: about.action } }]),
+  );
+  return null;
 }
 
 export const sessionHandlers = {
