@@ -9,11 +9,9 @@
  * so each test starts its own station.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { logIn, shot } from '../support/screens.js';
 import { freshDataDir, startStationProcess, type StationProcess } from '../support/station-process.js';
 
-const SCREENS = 'test-results/screens';
-mkdirSync(SCREENS, { recursive: true });
 
 let station: StationProcess;
 test.beforeEach(async () => {
@@ -23,17 +21,9 @@ test.afterEach(async () => {
   await station.stop();
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENS}/${name}.png` });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${name} overflows horizontally`).toBeLessThanOrEqual(0);
-}
 
 async function login(page: Page, staffNo: string): Promise<void> {
-  await page.goto(station.url);
-  await page.getByTestId('login-staff').fill(staffNo);
-  await page.getByTestId('login-password').fill('123456');
-  await page.getByTestId('login-password').press('Enter');
+  await logIn(page, station.url, staffNo);
   await expect(page.getByTestId('reader-status')).toHaveAttribute('data-state', 'connected');
   await expect(page.getByTestId('demo-panel')).toBeVisible();
 }

@@ -5,12 +5,10 @@
  * every screen at 1366×768 into test-results/screens/.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
 import { findDemoAccount } from '../support/demo-accounts.js';
+import { logIn, shot } from '../support/screens.js';
 import { E2E_DEMO_ACCOUNTS, E2E_DEMO_SEED, E2E_TODAY, freshDataDir, startStationProcess, type StationProcess } from '../support/station-process.js';
 
-const SCREENS = 'test-results/screens';
-mkdirSync(SCREENS, { recursive: true });
 
 let station: StationProcess;
 
@@ -21,20 +19,9 @@ test.afterAll(async () => {
   await station.stop();
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENS}/${name}.png` });
-  // Nothing may overflow the 1366-wide window: the page itself never scrolls sideways.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${name} overflows horizontally`).toBeLessThanOrEqual(0);
-}
 
-async function login(page: Page, staffNo: string, password = '123456'): Promise<void> {
-  await page.goto(station.url);
-  await expect(page.getByTestId('login-staff')).toBeVisible();
-  await page.getByTestId('login-staff').fill(staffNo);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-password').press('Enter');
-  await expect(page.getByTestId('status-operator')).toContainText(staffNo);
+function login(page: Page, staffNo: string, password = '123456'): Promise<void> {
+  return logIn(page, station.url, staffNo, password);
 }
 
 test('a clerk serves a walk-in customer: search, pay in 3 actions, history, reversal', async ({ page }) => {
@@ -144,7 +131,7 @@ test('the screen locks itself after the idle time', async ({ page }) => {
   await expect(page.getByTestId('lock-screen')).toBeVisible();
   // The customer data underneath is covered and out of reach of keyboard and screen readers.
   await expect(page.locator('.app__main')).toHaveAttribute('inert', '');
-  await page.screenshot({ path: `${SCREENS}/13-idle-locked.png` });
+  await shot(page, '13-idle-locked');
   await page.getByTestId('unlock-password').fill('123456');
   await page.getByTestId('unlock-password').press('Enter');
   await expect(page.getByTestId('lock-screen')).toBeHidden();

@@ -3,6 +3,7 @@
  * clerk saw it done: the restarted station still has it in the account's history.
  */
 import { expect, test } from '@playwright/test';
+import { logIn, shot } from '../support/screens.js';
 import { findDemoAccount } from '../support/demo-accounts.js';
 import { E2E_DEMO_ACCOUNTS, E2E_DEMO_SEED, E2E_TODAY, freshDataDir, startStationProcess } from '../support/station-process.js';
 
@@ -12,10 +13,7 @@ test('a payment confirmed just before the station is killed is there after resta
   let station = await startStationProcess(dataDir);
   // Whatever fails, no station is left running behind the test.
   try {
-    await page.goto(station.url);
-    await page.getByTestId('login-staff').fill('1001');
-    await page.getByTestId('login-password').fill('123456');
-    await page.getByTestId('login-password').press('Enter');
+    await logIn(page, station.url, '1001');
     await page.getByTestId('search-input').fill(account.accountNo);
     await expect(page.getByTestId('search-result').first()).toContainText(account.ownerName);
     await page.getByTestId('search-input').press('Enter');
@@ -30,17 +28,14 @@ test('a payment confirmed just before the station is killed is there after resta
 
     await station.kill();
     station = await startStationProcess(dataDir);
-    await page.goto(station.url);
-    await page.getByTestId('login-staff').fill('1001');
-    await page.getByTestId('login-password').fill('123456');
-    await page.getByTestId('login-password').press('Enter');
+    await logIn(page, station.url, '1001');
     await page.getByTestId('search-input').fill(account.accountNo);
     await expect(page.getByTestId('search-result').first()).toBeVisible();
     await page.getByTestId('search-input').press('Enter');
     await expect(page.getByTestId('history-row')).toHaveCount(1);
     await expect(page.getByTestId('history-row').first()).toContainText('缴费');
     expect(doneText).toContain('￥');
-    await page.screenshot({ path: 'test-results/screens/12-after-power-cut.png' });
+    await shot(page, '12-after-power-cut');
   } finally {
     await station.stop();
   }

@@ -4,12 +4,10 @@
  * four clerk actions, the card shows the purchase, use in meter, top up again, the refusal while
  * the meter has not loaded it, and a cancel 冲正 before loading.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { logIn, shot } from '../support/screens.js';
 import { freshDataDir, startStationProcess, type StationProcess } from '../support/station-process.js';
 
-const SCREENS = 'test-results/screens';
-mkdirSync(SCREENS, { recursive: true });
 
 let station: StationProcess;
 test.beforeAll(async () => {
@@ -19,17 +17,9 @@ test.afterAll(async () => {
   await station.stop();
 });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENS}/${name}.png` });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${name} overflows horizontally`).toBeLessThanOrEqual(0);
-}
 
 test('a clerk tops up a prepaid card, the meter loads it, and a second purchase is cancelled before loading', async ({ page }) => {
-  await page.goto(station.url);
-  await page.getByTestId('login-staff').fill('1001');
-  await page.getByTestId('login-password').fill('123456');
-  await page.getByTestId('login-password').press('Enter');
+  await logIn(page, station.url, '1001');
   await expect(page.getByTestId('reader-status')).toHaveAttribute('data-state', 'connected');
   await expect(page.getByTestId('demo-panel')).toBeVisible();
 
@@ -100,10 +90,7 @@ test('a clerk tops up a prepaid card, the meter loads it, and a second purchase 
 });
 
 test('cards that must be refused say why in Chinese', async ({ page }) => {
-  await page.goto(station.url);
-  await page.getByTestId('login-staff').fill('1002');
-  await page.getByTestId('login-password').fill('123456');
-  await page.getByTestId('login-password').press('Enter');
+  await logIn(page, station.url, '1002');
   await expect(page.getByTestId('demo-panel')).toBeVisible();
   const cases: [string, string, string][] = [
     ['unloaded', 'unloaded-purchase', '未入表'],
