@@ -3,10 +3,14 @@
  * staff number and password of a supervisor other than the clerk. `useApprover` holds the fields
  * and their checks; `ApproverFields` draws them with the dialog's own test ids.
  */
-import { useCallback, useRef, useState, type ReactNode, type RefObject } from 'react';
+import { useCallback, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import type { ErrorCode } from '../../core/contract/result.js';
+import type { LedgerEntryView } from '../../core/contract/views.js';
+import { formatYuan, type Fen } from '../../core/money/money.js';
 import type { MessageKey } from '../i18n/messages.js';
 import { useI18n } from '../i18n/i18n.js';
+import { formatInstant } from './format.js';
+import { useStation } from './station.js';
 
 const STAFF_NO = /^\d{4,8}$/;
 
@@ -148,5 +152,86 @@ export function ApproverFields({
         </label>
       </div>
     </>
+  );
+}
+
+/**
+ * The keys of an approval dialog: Esc closes unless a request is under way; Enter submits, or
+ * closes the done panel, from any field or from the dialog's own two buttons (not from another
+ * button, which Enter presses), and once only while held down.
+ */
+export function approvalDialogKeys(options: {
+  /** True while a request is under way (a ref: read when the key is pressed, not when rendered). */
+  readonly busyRef: RefObject<boolean>;
+  readonly done: boolean;
+  readonly onClose: () => void;
+  readonly submit: () => void;
+  /** The test ids of the confirm and the done-close buttons. */
+  readonly buttons: readonly [string, string];
+}): (event: KeyboardEvent<HTMLDivElement>) => void {
+  return (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      if (!options.busyRef.current) options.onClose();
+      return;
+    }
+    if (event.key !== 'Enter') return;
+    if (event.target instanceof HTMLButtonElement && !options.buttons.includes(event.target.dataset['testid'] ?? '')) return;
+    event.preventDefault();
+    if (event.repeat) return;
+    if (options.done) options.onClose();
+    else options.submit();
+  };
+}
+
+/** The entry an approval is about: its id, time and amount, and how and by whom it was paid when known. */
+export function EntrySummary({
+  entryId,
+  at,
+  amount,
+  paid,
+  children,
+}: {
+  readonly entryId: string;
+  readonly at: string;
+  readonly amount: Fen;
+  readonly paid?: Pick<LedgerEntryView, 'method' | 'reference' | 'operator'>;
+  readonly children?: ReactNode;
+}) {
+  const { t } = useI18n();
+  const { timeZone } = useStation();
+  return (
+    <dl className="totals totals--entry">
+      <div>
+        <dt>{t('reverse.entry')}</dt>
+        <dd className="num small">{entryId}</dd>
+      </div>
+      <div>
+        <dt>{t('history.at')}</dt>
+        <dd className="num">{formatInstant(at, timeZone)}</dd>
+      </div>
+      <div>
+        <dt>{t('history.amount')}</dt>
+        <dd className="money money--large">{formatYuan(amount)}</dd>
+      </div>
+      {paid !== undefined && (
+        <>
+          <div>
+            <dt>{t('history.method')}</dt>
+            <dd>
+              {paid.method === null ? '—' : t(`method.${paid.method}`)}
+              {paid.reference !== null && <span className="muted num"> {paid.reference}</span>}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('history.operator')}</dt>
+            <dd>
+              {paid.operator.name} <span className="muted num">{paid.operator.staffNo}</span>
+            </dd>
+          </div>
+        </>
+      )}
+      {children}
+    </dl>
   );
 }

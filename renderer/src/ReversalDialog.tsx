@@ -5,17 +5,15 @@
 import { useRef, useState, type KeyboardEvent } from 'react';
 import type { StationError } from '../../core/contract/result.js';
 import type { LedgerEntryView } from '../../core/contract/views.js';
-import { formatYuan } from '../../core/money/money.js';
 import { useI18n } from '../i18n/i18n.js';
-import { ApproverFields, useApprover } from './ApproverFields.js';
+import { ApproverFields, EntrySummary, approvalDialogKeys, useApprover } from './ApproverFields.js';
 import { Dialog } from './Dialog.js';
 import { ErrorBanner } from './ErrorBanner.js';
-import { formatInstant } from './format.js';
 import { useStation } from './station.js';
 
 export function ReversalDialog({ entry, onClose, onCommitted }: { readonly entry: LedgerEntryView; readonly onClose: () => void; readonly onCommitted: () => void }) {
   const { t } = useI18n();
-  const { call, timeZone } = useStation();
+  const { call } = useStation();
   const approver = useApprover();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<StationError | null>(null);
@@ -52,52 +50,18 @@ export function ReversalDialog({ entry, onClose, onCommitted }: { readonly entry
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      if (!busyRef.current) onClose();
-      return;
-    }
-    if (event.key !== 'Enter') return;
-    if (event.target instanceof HTMLButtonElement && event.target.dataset['testid'] !== 'reverse-confirm' && event.target.dataset['testid'] !== 'reverse-done-close') return;
-    event.preventDefault();
-    if (event.repeat) return;
-    if (doneId !== null) onClose();
-    else void submit();
+    approvalDialogKeys({ busyRef, done: doneId !== null, onClose, submit: () => void submit(), buttons: ['reverse-confirm', 'reverse-done-close'] })(event);
   };
+
 
   return (
     <Dialog title={t('reverse.title')} testId="reverse-dialog" onKeyDown={onKeyDown}>
-      <dl className="totals totals--entry">
-        <div>
-          <dt>{t('reverse.entry')}</dt>
-          <dd className="num small">{entry.entryId}</dd>
-        </div>
-        <div>
-          <dt>{t('history.at')}</dt>
-          <dd className="num">{formatInstant(entry.at, timeZone)}</dd>
-        </div>
-        <div>
-          <dt>{t('history.amount')}</dt>
-          <dd className="money money--large">{formatYuan(entry.amount)}</dd>
-        </div>
-        <div>
-          <dt>{t('history.method')}</dt>
-          <dd>
-            {entry.method === null ? '—' : t(`method.${entry.method}`)}
-            {entry.reference !== null && <span className="muted num"> {entry.reference}</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>{t('history.operator')}</dt>
-          <dd>
-            {entry.operator.name} <span className="muted num">{entry.operator.staffNo}</span>
-          </dd>
-        </div>
+      <EntrySummary entryId={entry.entryId} at={entry.at} amount={entry.amount} paid={entry}>
         <div>
           <dt>{t('bill.period')}</dt>
           <dd className="num">{entry.bills.map((bill) => bill.period).join('、') || '—'}</dd>
         </div>
-      </dl>
+      </EntrySummary>
 
       {doneId !== null ? (
         <div className="pay-done" data-testid="reverse-done">

@@ -10,10 +10,9 @@ import type { StationError } from '../../core/contract/result.js';
 import type { LedgerEntryView } from '../../core/contract/views.js';
 import { formatCubicMetres, formatYuan, negFen } from '../../core/money/money.js';
 import { useI18n } from '../i18n/i18n.js';
-import { ApproverFields, useApprover } from './ApproverFields.js';
+import { ApproverFields, EntrySummary, approvalDialogKeys, useApprover } from './ApproverFields.js';
 import { Dialog } from './Dialog.js';
 import { ErrorBanner } from './ErrorBanner.js';
-import { formatInstant } from './format.js';
 import { useStation } from './station.js';
 
 /** Why `topup.settle` refused to refund (TOPUP_REFUSED `details.reason`). */
@@ -58,7 +57,7 @@ function SettleError({ error }: { readonly error: StationError }) {
 
 export function TopupSettleDialog({ row, onClose, onCommitted }: { readonly row: UnfinishedTopup; readonly onClose: () => void; readonly onCommitted: () => void }) {
   const { t } = useI18n();
-  const { call, timeZone } = useStation();
+  const { call } = useStation();
   const approver = useApprover();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<StationError | null>(null);
@@ -95,34 +94,13 @@ export function TopupSettleDialog({ row, onClose, onCommitted }: { readonly row:
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      if (!busyRef.current) onClose();
-      return;
-    }
-    if (event.key !== 'Enter') return;
-    if (event.target instanceof HTMLButtonElement && event.target.dataset['testid'] !== 'settle-confirm' && event.target.dataset['testid'] !== 'settle-done-close') return;
-    event.preventDefault();
-    if (event.repeat) return;
-    if (done !== null) onClose();
-    else void submit();
+    approvalDialogKeys({ busyRef, done: done !== null, onClose, submit: () => void submit(), buttons: ['settle-confirm', 'settle-done-close'] })(event);
   };
+
 
   return (
     <Dialog title={t('settle.title')} testId="settle-dialog" onKeyDown={onKeyDown}>
-      <dl className="totals totals--entry">
-        <div>
-          <dt>{t('reverse.entry')}</dt>
-          <dd className="num small">{row.entryId}</dd>
-        </div>
-        <div>
-          <dt>{t('history.at')}</dt>
-          <dd className="num">{formatInstant(row.at, timeZone)}</dd>
-        </div>
-        <div>
-          <dt>{t('history.amount')}</dt>
-          <dd className="money money--large">{formatYuan(row.amount)}</dd>
-        </div>
+      <EntrySummary entryId={row.entryId} at={row.at} amount={row.amount}>
         <div>
           <dt>{t('topup.quoteVolume')}</dt>
           <dd className="num">
@@ -137,7 +115,7 @@ export function TopupSettleDialog({ row, onClose, onCommitted }: { readonly row:
           <dt>{t('settle.outcome')}</dt>
           <dd>{t(`unfinished.${row.outcome}`, { serial: row.serial })}</dd>
         </div>
-      </dl>
+      </EntrySummary>
       <div className="notice small topup-cancel__explain">{t('settle.explain')}</div>
 
       {done !== null ? (
