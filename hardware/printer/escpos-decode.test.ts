@@ -1,7 +1,10 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { EscPosBuilder } from './escpos.js';
+import { EscPosBuilder, STATUS_REQUEST, statusRequest } from './escpos.js';
 import { commandLength, decodeEscPos, summarizeEscPos } from './escpos-decode.js';
 import { encodeGb18030 } from './gb18030.js';
+import { statusAnswersFor } from './status.js';
+import { startVirtualPrinter } from './virtual-printer.js';
 
 function receipt(): Uint8Array {
   return new EscPosBuilder()
@@ -28,6 +31,7 @@ describe('decodeEscPos', () => {
     expect(summarizeEscPos(events)).toEqual({
       lines: ['通达燃气', '用户：张堃（㙍村𠀀号）', '实收 ￥128.50', '', ''],
       qr: ['https://pay.example.cn/r/0012345678?amt=128.50'],
+      rasters: [],
       cuts: 1,
       drawerKicks: 1,
       statusRequests: [],
@@ -91,5 +95,65 @@ describe('decodeEscPos', () => {
     expect(commandLength(Uint8Array.of(0x1b), 0)).toBe('incomplete');
     expect(commandLength(Uint8Array.of(0x1b, 0x7f), 0)).toBe('unknown');
     expect(commandLength(Uint8Array.of(0x07), 0)).toBe('unknown');
+  });
+});
+
+/** GS v 0 m with `rows` rows of `stride` bytes. */
+function rasterBand(m: number, stride: number, data: readonly number[]): Uint8Array {
+  const rows = data.length / stride;
+  return Uint8Array.from([0x1d, 0x76, 0x30, m, stride & 0xff, stride >> 8, rows & 0xff, rows >> 8, ...data]);
+}
+
+// Data that reads as DLE EOT 1, LF, ESC @, GS V and FS & if taken for commands.
+const TRICKY = [0x10, 0x04, 0x01, 0x0a, 0x1b, 0x40, 0x1d, 0x56, 0x00, 0x1c, 0x26, 0x41];
+
+describe('GS v 0 raster images', () => {
+  it('decodes a band as an image and never reads its data as commands', () => {
+    const bytes = rasterBand(0, 3, TRICKY);
+    expect(commandLength(bytes, 0)).toBe(8 + TRICKY.length);
+    expect(decodeEscPos(bytes)).toEqual([{ kind: 'raster', width: 24, height: 4, data: Uint8Array.from(TRICKY) }]);
+    expect(summarizeEscPos(decodeEscPos(bytes))).toEqual({ lines: [], qr: [], rasters: [{ width: 24, height: 4 }], cuts: 0, drawerKicks: 0, statusRequests: [], unknown: 0 });
+  });
+
+  it('applies double width and height (m = 1..3, 49..51) to the dots', () => {
+    // One row 1000 0001: quadruple (m = 3) makes it 2 rows of 1100 0000 0000 0011.
+    const [quad] = decodeEscPos(rasterBand(3, 1, [0x81]));
+    expect(quad).toEqual({ kind: 'raster', width: 16, height: 2, data: Uint8Array.of(0xc0, 0x03, 0xc0, 0x03) });
+    expect(decodeEscPos(rasterBand(0x31, 1, [0x81]))[0]).toMatchObject({ width: 16, height: 1 });
+    expect(decodeEscPos(rasterBand(0x32, 1, [0x81]))[0]).toMatchObject({ width: 8, height: 2, data: Uint8Array.of(0x81, 0x81) });
+  });
+
+  it('prints a held line before the image and reports a cut-off image as truncated', () => {
+    const bytes = Uint8Array.from([...new EscPosBuilder().text('held').build(), ...rasterBand(0, 1, [0xff])]);
+    expect(decodeEscPos(bytes).map((e) => e.kind)).toEqual(['text', 'raster']);
+    expect(decodeEscPos(rasterBand(0, 2, [1, 2, 3, 4]).subarray(0, 10))).toEqual([{ kind: 'truncated', offset: 0 }]);
+  });
+
+  it('the virtual printer does not answer DLE EOT bytes inside raster data, even split across packets', async () => {
+    const printer = await startVirtualPrinter();
+    const socket = await new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect(printer.port, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
+    try {
+      const received: number[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(...chunk));
+      const band = rasterBand(0, 3, [...TRICKY, ...TRICKY]);
+      // The first packet ends just before the data's DLE EOT 1, so a scanner that forgot the
+      // band's length would see a complete status request at the start of the second.
+      socket.write(band.subarray(0, 8 + TRICKY.length));
+      await new Promise((r) => setTimeout(r, 50));
+      socket.write(band.subarray(8 + TRICKY.length));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(received).toEqual([]);
+      socket.write(statusRequest(STATUS_REQUEST.PRINTER));
+      for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(received).toEqual([statusAnswersFor('ok').printer]);
+      expect(summarizeEscPos(printer.jobs()[0]?.events ?? [])).toMatchObject({ rasters: [{ width: 24, height: 8 }], statusRequests: [1], unknown: 0 });
+    } finally {
+      socket.destroy();
+      await printer.close();
+    }
   });
 });

@@ -4,11 +4,11 @@
  * plus the common ones a driver or node-thermal-printer may send; anything else is
  * reported as `unknown` one byte at a time, so a test sees it rather than losing it.
  *
- * Text follows the printer's rules: bytes are held until LF (or a cut / QR print, which
- * print the held line first); inside `FS &` … `FS .` they are GB18030, outside they are
- * single-byte code-page characters, of which only ASCII is decoded (the rest become
- * U+FFFD, which is what a Chinese receipt sent without Chinese mode looks like). `ESC @`
- * clears the held line, as on the printer.
+ * Text follows the printer's rules: bytes are held until LF (or a cut, QR print or raster
+ * image, which print the held line first); inside `FS &` … `FS .` they are GB18030,
+ * outside they are single-byte code-page characters, of which only ASCII is decoded (the
+ * rest become U+FFFD, which is what a Chinese receipt sent without Chinese mode looks
+ * like). `ESC @` clears the held line, as on the printer.
  *
  * Pure: no Node APIs.
  */
@@ -31,6 +31,8 @@ export type EscPosEvent =
       readonly terminated: boolean;
     }
   | { readonly kind: 'qr'; readonly data: string; readonly size: number | undefined; readonly errorLevel: string | undefined }
+  /** A GS v 0 image as printed (double width or height applied): rows of ceil(width / 8) bytes, MSB leftmost, 1 = ink. */
+  | { readonly kind: 'raster'; readonly width: number; readonly height: number; readonly data: Uint8Array }
   | { readonly kind: 'cut'; readonly partial: boolean }
   | { readonly kind: 'drawer-kick'; readonly pin: 2 | 5; readonly onMs: number; readonly offMs: number }
   | { readonly kind: 'status-request'; readonly n: number }
@@ -101,6 +103,35 @@ interface Segment {
 function decodeSegment(segment: Segment): string {
   if (segment.chinese) return decodeGb18030(Uint8Array.from(segment.bytes));
   return segment.bytes.map((b) => (b < 0x80 ? String.fromCharCode(b) : '\uFFFD')).join('');
+}
+
+/**
+ * GS v 0 m xL xH yL yH d1...dk at `at`. Bit 0 of m doubles the width and bit 1 the height
+ * (m = 0..3 or '0'..'3'); the event holds the dots as printed, so a reader never needs m.
+ */
+function rasterEvent(bytes: Uint8Array, at: number): Extract<EscPosEvent, { kind: 'raster' }> {
+  const m = (bytes[at + 3] ?? 0) & 3;
+  const stride = (bytes[at + 4] ?? 0) + (bytes[at + 5] ?? 0) * 256;
+  const rows = (bytes[at + 6] ?? 0) + (bytes[at + 7] ?? 0) * 256;
+  const sent = bytes.slice(at + 8, at + 8 + stride * rows);
+  if (m === 0) return { kind: 'raster', width: stride * 8, height: rows, data: sent };
+  const wide = (m & 1) !== 0 ? 2 : 1;
+  const tall = (m & 2) !== 0 ? 2 : 1;
+  const outStride = stride * wide;
+  const data = new Uint8Array(outStride * rows * tall);
+  for (let y = 0; y < rows; y += 1) {
+    for (let x = 0; x < stride * 8; x += 1) {
+      if (((sent[y * stride + (x >> 3)] ?? 0) & (0x80 >> (x & 7))) === 0) continue;
+      for (let dy = 0; dy < tall; dy += 1) {
+        for (let dx = 0; dx < wide; dx += 1) {
+          const px = x * wide + dx;
+          const i = (y * tall + dy) * outStride + (px >> 3);
+          data[i] = (data[i] ?? 0) | (0x80 >> (px & 7));
+        }
+      }
+    }
+  }
+  return { kind: 'raster', width: outStride * 8, height: rows * tall, data };
 }
 
 const QR_LEVELS: Readonly<Record<number, string>> = { 48: 'L', 49: 'M', 50: 'Q', 51: 'H' };
@@ -212,6 +243,11 @@ export function decodeEscPos(bytes: Uint8Array): EscPosEvent[] {
             }
           }
           break;
+        case 0x76:
+          // A printer takes GS v 0 only at the start of a line; print a held line first, as for a QR code.
+          flushIfHeld();
+          events.push(rasterEvent(bytes, at));
+          break;
         default:
           break;
       }
@@ -227,10 +263,12 @@ export function decodeEscPos(bytes: Uint8Array): EscPosEvent[] {
   return events;
 }
 
-/** What tests usually assert: the printed lines, the QR payloads, cuts, kicks and status requests. */
+/** What tests usually assert: the printed lines, the QR payloads, raster images, cuts, kicks and status requests. */
 export interface ReceiptSummary {
   readonly lines: string[];
   readonly qr: string[];
+  /** Size in dots of each GS v 0 command (a tall image comes as several bands). */
+  readonly rasters: { width: number; height: number }[];
   readonly cuts: number;
   readonly drawerKicks: number;
   readonly statusRequests: number[];
@@ -240,6 +278,7 @@ export interface ReceiptSummary {
 export function summarizeEscPos(events: readonly EscPosEvent[]): ReceiptSummary {
   const lines: string[] = [];
   const qr: string[] = [];
+  const rasters: { width: number; height: number }[] = [];
   const statusRequests: number[] = [];
   let cuts = 0;
   let drawerKicks = 0;
@@ -251,6 +290,9 @@ export function summarizeEscPos(events: readonly EscPosEvent[]): ReceiptSummary 
         break;
       case 'qr':
         qr.push(e.data);
+        break;
+      case 'raster':
+        rasters.push({ width: e.width, height: e.height });
         break;
       case 'cut':
         cuts += 1;
@@ -269,5 +311,5 @@ export function summarizeEscPos(events: readonly EscPosEvent[]): ReceiptSummary 
         break;
     }
   }
-  return { lines, qr, cuts, drawerKicks, statusRequests, unknown };
+  return { lines, qr, rasters, cuts, drawerKicks, statusRequests, unknown };
 }
