@@ -29,6 +29,7 @@ import {
   searchResultSchema,
   stationInfoSchema,
 } from './views.js';
+import { printerSettingsSchema, printerStateSchema, printerTestResultSchema, printJobViewSchema, printPreviewSchema, receiptNoSchema, receiptViewSchema } from './printing.js';
 
 /** Who may call a command: anyone connected, any logged-in operator, or only some roles. */
 export type Access = { readonly kind: 'public' } | { readonly kind: 'session'; readonly roles: readonly Role[] | 'any' };
@@ -207,6 +208,37 @@ export const commands = {
     input: z.strictObject({ entryId: entryIdSchema, reason: z.string().trim().min(2).max(200), approver: z.strictObject({ staffNo: staffNoSchema, password: passwordSchema }) }),
     output: reversalResultSchema,
     access: serving,
+  },
+  'printer.state': { input: empty, output: printerStateSchema, access: anyOperator },
+  /** Sends the job the queue stopped on again now (it also goes on by itself once the printer is fine). */
+  'printer.retry': { input: empty, output: printerStateSchema, access: serving },
+  /**
+   * The clerk's word on the job the queue stopped on: it 'came-out' (on paper after all), or
+   * 'skip' it (the customer left; it can be reprinted from the history). Both are recorded.
+   */
+  'printer.resolve': {
+    input: z.strictObject({ jobId: z.string().min(1).max(120), outcome: z.enum(['came-out', 'skip']) }),
+    output: printerStateSchema,
+    access: serving,
+  },
+  'printer.configure': { input: printerSettingsSchema, output: printerStateSchema, access: configuring },
+  /** Prints a test page now (not through the queue) and says how the printer answered. */
+  'printer.test': { input: empty, output: printerTestResultSchema, access: configuring },
+  /** The receipts of one account at this station, newest first. */
+  'receipts.list': { input: z.strictObject({ accountNo: accountNoSchema }), output: z.object({ receipts: z.array(receiptViewSchema) }), access: serving },
+  /** Prints a receipt again, marked 重打 with its count. */
+  'receipts.reprint': { input: z.strictObject({ receiptNo: receiptNoSchema }), output: printJobViewSchema, access: serving },
+  /** What the station's virtual printer printed most recently (newest last), after `afterJobNo`. */
+  'printer.previews': {
+    input: z.strictObject({ afterJobNo: z.number().int().min(0).optional() }),
+    output: z.object({ previews: z.array(printPreviewSchema) }),
+    access: anyOperator,
+  },
+  /** The demo's virtual printer runs out of paper, opens its cover, goes offline, hangs or is fine. */
+  'demo.printer': {
+    input: z.strictObject({ state: z.enum(['ok', 'paper-out', 'cover-open', 'offline', 'stalled']) }),
+    output: z.object({ done: z.literal(true) }),
+    access: anyOperator,
   },
   'demo.cards': { input: empty, output: z.object({ cards: z.array(demoCardSchema) }), access: anyOperator },
   'demo.card': {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { accountNoSchema } from '../schema/primitives.js';
 import { readerStateSchema } from './cards.js';
+import { printerStateSchema } from './printing.js';
 import { ledgerEntryViewSchema } from './views.js';
 
 export const events = {
@@ -12,6 +13,8 @@ export const events = {
   'ledger.committed': z.object({ accountNo: accountNoSchema, entry: ledgerEntryViewSchema }),
   /** The reader connected or went away, or a card was inserted or removed: read `card.inspect` again. */
   'reader.changed': readerStateSchema,
+  /** The print queue moved or stopped, or the printer settings changed. */
+  'printer.changed': printerStateSchema,
 } as const;
 
 export type Events = typeof events;

@@ -5,3 +5,4 @@ export * from './result.js';
 export * from './views.js';
 export * from './wire.js';
 export * from './client.js';
+export * from './printing.js';

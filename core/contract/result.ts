@@ -63,6 +63,16 @@ export const errorCodes = [
    * opened here until central hands out a new range. Nothing was written. `details.left` is 0.
    */
   'RANGE_EXHAUSTED',
+  /**
+   * This station's receipt numbers are used up: no transaction can be committed, because every
+   * receipt must carry a number of this station's range. Nothing was written.
+   */
+  'RECEIPT_RANGE_EXHAUSTED',
+  'RECEIPT_NOT_FOUND',
+  /** No printer is configured at this station (settings), so there is nothing to print on. */
+  'PRINTER_OFF',
+  /** Only the station's own virtual printer can be told what to do or be shown on screen. */
+  'PRINTER_NOT_VIRTUAL',
   /** The station could not write durably; nothing was committed. */
   'STORAGE_FAILED',
   'INTERNAL',

@@ -5,8 +5,10 @@ import { fen, formatYuan, gas, unitPrice } from '../money/money.js';
 import type { LedgerEntryDoc } from '../schema/documents.js';
 import {
   ReceiptError,
+  layoutOpeningReceipt,
   layoutReceipt,
   lineWidth,
+  openingSubject,
   parseReceiptCode,
   receiptCode,
   renderPlainText,
@@ -348,5 +350,36 @@ describe('receipt code', () => {
   it('parses what a code claims so the verifier can look the receipt up', () => {
     expect(parseReceiptCode('TD1|R9|-5|0a1b2c3d')).toEqual({ receiptNo: 'R9', amount: -5, tag: '0a1b2c3d' });
     expect(parseReceiptCode('TD1|R9|5|0A1B2C3D')).toBeNull();
+  });
+});
+
+describe('the account opening receipt 开户回执', () => {
+  const opening = (paperColumns: 32 | 48, reprint = 0) => {
+    const { entry: _entry, creditLeft: _credit, ...rest } = inputFor(billPayment, paperColumns, { reprint });
+    return layoutOpeningReceipt(
+      {
+        ...rest,
+        at: '2026-11-21T02:20:00.000Z',
+        opening: { address: '合肥市蜀山区黄山路56号3栋1单元502室', meterNo: '202611210001', meterKind: 'prepaid-card', tariffName: '居民生活用气（阶梯）', phoneMasked: '139****3456' },
+      },
+      mac,
+    );
+  };
+
+  it.each([32, 48] as const)('fits %i columns, masks the ID number and carries a code that verifies against the opening', (columns) => {
+    const lines = opening(columns);
+    for (const line of lines) if (line.kind === 'text') expect(lineWidth(line)).toBeLessThanOrEqual(columns);
+    const text = textOf(lines).join('\n');
+    expect(text).toContain('开户回执');
+    expect(text).toContain('340104********123X');
+    expect(text).not.toContain('34010419900307123X');
+    expect(text).toContain('IC卡预付费表');
+    const qr = lines.find((line) => line.kind === 'qr');
+    expect(qr?.kind === 'qr' && verifyReceiptCode(qr.data, openingSubject('3401000001'), mac)).toEqual({ ok: true, receiptNo: 'R2026112100012', amount: 0 });
+  });
+
+  it('says 重打 and the count on a reprint', () => {
+    expect(textOf(opening(48, 2))).toContain('重打（第2次）');
+    expect(textOf(opening(48)).some((line) => line.startsWith('重打'))).toBe(false);
   });
 });

@@ -255,6 +255,49 @@ export function layoutReceipt(input: ReceiptInput, mac: ReceiptMac): ReceiptLine
   return sheet.lines;
 }
 
+/** What an account opening 开户 receipt shows besides the account and the clerk. */
+export interface OpeningReceiptInput extends Omit<ReceiptInput, 'entry' | 'creditLeft'> {
+  at: string;
+  opening: { address: string; meterNo: string; meterKind: string; tariffName: string; phoneMasked: string };
+}
+
+/** The subject the MAC of an opening receipt covers in place of an entry id (an opening moves no money). */
+export function openingSubject(accountNo: string): string {
+  return `account-opening:${accountNo}`;
+}
+
+/** The receipt 开户回执 of a new account: no money moved, so no items; the customer keeps the account number. */
+export function layoutOpeningReceipt(input: OpeningReceiptInput, mac: ReceiptMac): ReceiptLine[] {
+  const { account, operator, station, paperColumns, opening } = input;
+  if (!Number.isInteger(input.reprint) || input.reprint < 0) throw new ReceiptError(`not a reprint count: ${input.reprint}`);
+  const code = receiptCode(input.receiptNo, 0 as Fen, openingSubject(account.accountNo), mac);
+  const sheet = new Sheet(paperColumns);
+  sheet.double(station.utilityName, 'center', true);
+  sheet.text(station.stationKind === 'van' ? `${station.stationName}（流动服务车）` : station.stationName, 'center');
+  sheet.text('开户回执', 'center', true);
+  if (input.reprint > 0) sheet.text(`重打（第${input.reprint}次）`, 'center', true);
+  sheet.rule('=');
+  sheet.field('收据号', input.receiptNo);
+  sheet.field('时间', localDateTimeOf(new Date(input.at), station.timeZone));
+  sheet.field('营业员', `${operator.name} 工号${operator.staffNo}`);
+  sheet.rule();
+  for (const line of leftRight('户号', account.accountNo, paperColumns / 2)) sheet.lines.push({ kind: 'text', text: line, align: 'left', size: 'double', bold: true });
+  sheet.field('户名', account.ownerName);
+  if (account.idNumber !== '') sheet.field('证件号', maskIdNumber(account.idNumber));
+  sheet.field('电话', opening.phoneMasked);
+  sheet.field('地址', opening.address);
+  sheet.field('表号', opening.meterNo);
+  sheet.field('表型', opening.meterKind === 'prepaid-card' ? 'IC卡预付费表' : '普通表（后付费）');
+  sheet.field('气价', opening.tariffName);
+  sheet.rule();
+  sheet.text('请妥善保管户号，缴费、购气时出示。', 'left');
+  sheet.lines.push({ kind: 'qr', data: code });
+  sheet.text('扫码核验收据', 'center');
+  sheet.text(`服务热线：${station.hotline}`, 'center');
+  sheet.lines.push({ kind: 'feed', lines: 2 }, { kind: 'cut' });
+  return sheet.lines;
+}
+
 /** Columns a text line takes on paper: double-size text is twice as wide. */
 export function lineWidth(line: Extract<ReceiptLine, { kind: 'text' }>): number {
   return displayWidth(line.text) * (line.size === 'double' ? 2 : 1);

@@ -266,6 +266,9 @@ export const auditKindSchema = z.enum([
   'card-issue',
   /** Neither the new nor the old PSC opens a card after CHANGE_PSC: it is spoiled, never retried. */
   'card-spoiled',
+  /** A receipt printed again 重打, or a print job the clerk said came out or let go. */
+  'receipt-reprint',
+  'print-resolved',
 ]);
 export type AuditKind = z.infer<typeof auditKindSchema>;
 
@@ -296,7 +299,8 @@ export const stationRangeDocSchema = z.looseObject({
   type: z.literal('station-range'),
   schemaVersion: versionSchema,
   stationId: stationIdSchema,
-  kind: z.enum(['account']),
+  /** 'receipt': receipt numbers 收据号, moved in the same bulkDocs as the entry that takes one. */
+  kind: z.enum(['account', 'receipt']),
   /** The range, both ends included (from station.json now; from central later). */
   from: z.number().int().min(0),
   to: z.number().int().min(0),
@@ -325,6 +329,91 @@ export const accountOpeningDocSchema = z.looseObject({
 });
 export type AccountOpeningDoc = z.infer<typeof accountOpeningDocSchema>;
 
+/**
+ * A receipt 收据 of this station: its number, taken from the station's receipt range in the same
+ * bulkDocs as the ledger entry (or account opening) it is for, and what the paper says that is not
+ * in the entry, as it was at that moment (the owner's name before a later 过户, the clerk's name),
+ * so a reprint years later prints the same receipt. Never updated.
+ */
+export const receiptDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('receipt'),
+  schemaVersion: versionSchema,
+  stationId: stationIdSchema,
+  receiptNo: z.string().regex(/^[0-9A-Z]{1,12}-\d{1,12}$/),
+  /** The number within the station's range (the digits of receiptNo). */
+  seq: z.number().int().min(0),
+  kind: z.enum(['bill-payment', 'top-up', 'reversal', 'card-issue', 'account-opening']),
+  at: instantSchema,
+  accountNo: accountNoSchema,
+  /** The ledger entry; null for an account opening (which moves no money). */
+  entryId: entryIdSchema.nullable(),
+  amount: fenSchema,
+  operator: operatorRefSchema,
+  /** Cash moved: the original opens the drawer (when the printer settings say so). */
+  cash: z.boolean(),
+  snapshot: z.object({
+    ownerName: z.string().max(64),
+    idNumberMasked: z.string().max(32),
+    /** The account's credit 预存 after the entry; null where the receipt does not show it. */
+    creditLeft: fenSchema.nullable(),
+    utilityName: z.string().max(64),
+    stationName: z.string().max(64),
+    stationKind: z.enum(['hall', 'van']),
+    hotline: z.string().max(32),
+    timeZone: z.string().max(64),
+    /** An account opening's details (address, meter, tariff); null otherwise. */
+    opening: z
+      .object({ address: z.string().max(128), meterNo: z.string().max(20), meterKind: z.string().max(32), tariffName: z.string().max(64), phoneMasked: z.string().max(16) })
+      .nullable(),
+  }),
+});
+export type ReceiptDoc = z.infer<typeof receiptDocSchema>;
+
+/**
+ * One printing of a receipt: the original (reprint 0, queued with the receipt, or for a top-up
+ * with its card-write) or a reprint 重打 (reprint n, the clerk asked). Never updated: what became
+ * of it is in its print-attempt documents.
+ */
+export const printJobDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('print-job'),
+  schemaVersion: versionSchema,
+  stationId: stationIdSchema,
+  jobId: z.string().min(1).max(120),
+  receiptNo: z.string().regex(/^[0-9A-Z]{1,12}-\d{1,12}$/),
+  reprint: z.number().int().min(0),
+  at: instantSchema,
+  requestedBy: operatorRefSchema,
+});
+export type PrintJobDoc = z.infer<typeof printJobDocSchema>;
+
+/**
+ * What became of one try at a print job. 'printed' (the status after the job said fine),
+ * 'came-out' (the clerk saw it on paper) and 'skipped' (the clerk let it go) end the job;
+ * 'not-sent' and 'unconfirmed' do not.
+ */
+export const printAttemptDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('print-attempt'),
+  schemaVersion: versionSchema,
+  stationId: stationIdSchema,
+  jobId: z.string().min(1).max(120),
+  attempt: z.number().int().min(1),
+  at: instantSchema,
+  outcome: z.enum(['printed', 'not-sent', 'unconfirmed', 'came-out', 'skipped']),
+  problem: z.string().max(32).nullable(),
+  detail: z.string().max(300).nullable(),
+  /** How it was printed (null for the clerk's word on a job). */
+  mode: z.enum(['text', 'raster']).nullable(),
+  columns: z.number().int().nullable(),
+  bytes: z.number().int().min(0).nullable(),
+  ms: z.number().min(0).nullable(),
+  /** Who decided, for 'came-out' and 'skipped'. */
+  by: operatorRefSchema.nullable(),
+});
+export type PrintAttemptDoc = z.infer<typeof printAttemptDocSchema>;
+
 export const documentSchemas = {
   account: accountDocSchema,
   'tariff-version': tariffVersionDocSchema,
@@ -335,6 +424,9 @@ export const documentSchemas = {
   'card-write': cardWriteDocSchema,
   'station-range': stationRangeDocSchema,
   'account-opening': accountOpeningDocSchema,
+  receipt: receiptDocSchema,
+  'print-job': printJobDocSchema,
+  'print-attempt': printAttemptDocSchema,
 } as const;
 export type DocumentType = keyof typeof documentSchemas;
 
@@ -349,6 +441,9 @@ export const CURRENT_SCHEMA_VERSION = {
   'card-write': 1,
   'station-range': 1,
   'account-opening': 1,
+  receipt: 1,
+  'print-job': 1,
+  'print-attempt': 1,
 } as const satisfies Record<DocumentType, number>;
 
 export const docId = {
@@ -360,7 +455,11 @@ export const docId = {
   ledger: (entryId: string) => `ledger:${entryId}`,
   audit: (stationId: string, seq: number) => `audit:${stationId}:${String(seq).padStart(10, '0')}`,
   cardWrite: (entryId: string) => `cardwrite:${entryId}`,
-  stationRange: (stationId: string, kind: 'account') => `station-range:${stationId}:${kind}`,
+  stationRange: (stationId: string, kind: 'account' | 'receipt') => `station-range:${stationId}:${kind}`,
+  receipt: (stationId: string, seq: number) => `receipt:${stationId}:${String(seq).padStart(12, '0')}`,
+  receiptPrefix: (stationId: string) => `receipt:${stationId}:`,
+  printJob: (jobId: string) => `print-job:${jobId}`,
+  printAttempt: (jobId: string, attempt: number) => `print-attempt:${jobId}:${String(attempt).padStart(4, '0')}`,
   accountOpening: (accountNo: string) => `account-opening:${accountNo}`,
 } as const;
 

@@ -17,25 +17,25 @@ import { err, ok, type Result } from '../../core/contract/result.js';
 import type { OpenAccountInput } from '../../core/contract/commands.js';
 import type { AccountOpened } from '../../core/contract/views.js';
 import { ZERO_FEN } from '../../core/money/money.js';
+import { maskPhone } from '../../core/identity/id-number.js';
 import { CURRENT_SCHEMA_VERSION, docId, type AccountDoc, type AccountOpeningDoc, type LedgerEntryDoc, type StationRangeDoc } from '../../core/schema/documents.js';
 import type { OperatorRef } from '../../core/schema/primitives.js';
 import { parseDocument, readDocument } from '../../core/schema/upgrades.js';
 import { tariffInForce } from '../../core/tariff/versions.js';
 import { today } from './account-view.js';
-import type { StationConfig } from './config.js';
 import type { StationContext } from './context.js';
 import { isNotFound, scanPrefix, type Database, type StationDatabases } from './database.js';
 import type { LedgerIndex } from './ledger-index.js';
 import type { WriteQueue } from './write-queue.js';
 
-type Stored<T> = T & { _rev?: string };
+export type Stored<T> = T & { _rev?: string };
 
 /** Numbers still to hand out in a range document. */
 export function numbersLeft(range: StationRangeDoc): number {
   return Math.max(0, range.to - range.next + 1);
 }
 
-async function getOrNull(db: Database, id: string): Promise<Record<string, unknown> | null> {
+export async function getOrNull(db: Database, id: string): Promise<Record<string, unknown> | null> {
   try {
     return await db.get(id);
   } catch (error) {
@@ -50,19 +50,24 @@ async function getOrNull(db: Database, id: string): Promise<Record<string, unkno
  * out are never handed out again where the two overlap. Returned, not written: it is written only
  * together with an opening that takes a number.
  */
-export function rangeFor(config: Pick<StationConfig, 'stationId' | 'accountNumberRange'>, stored: Stored<StationRangeDoc> | null, now: Date): Stored<StationRangeDoc> | null {
-  const wanted = config.accountNumberRange;
+export function rangeFor(
+  stationId: string,
+  kind: StationRangeDoc['kind'],
+  wanted: { readonly from: number; readonly to: number } | null,
+  stored: Stored<StationRangeDoc> | null,
+  now: Date,
+): Stored<StationRangeDoc> | null {
   if (wanted === null) return null;
   if (stored && stored.from === wanted.from && stored.to === wanted.to) return stored;
   const usedUpTo = stored ? stored.next - 1 : -1;
   const overlaps = stored !== null && stored.next > stored.from && stored.from <= wanted.to && usedUpTo >= wanted.from;
   return {
     ...(stored?._rev ? { _rev: stored._rev } : {}),
-    _id: docId.stationRange(config.stationId, 'account'),
+    _id: docId.stationRange(stationId, kind),
     type: 'station-range',
     schemaVersion: CURRENT_SCHEMA_VERSION['station-range'],
-    stationId: config.stationId,
-    kind: 'account',
+    stationId,
+    kind,
     from: wanted.from,
     to: wanted.to,
     next: overlaps ? Math.max(wanted.from, usedUpTo + 1) : wanted.from,
@@ -77,7 +82,7 @@ async function storedRange(ctx: StationContext): Promise<Stored<StationRangeDoc>
 
 /** The numbers this station can still hand out (0 when none is configured). */
 export async function accountNumbersLeft(ctx: StationContext): Promise<number> {
-  const range = rangeFor(ctx.config, await storedRange(ctx), ctx.clock.now());
+  const range = rangeFor(ctx.config.stationId, 'account', ctx.config.accountNumberRange, await storedRange(ctx), ctx.clock.now());
   return range === null ? 0 : numbersLeft(range);
 }
 
@@ -114,7 +119,7 @@ export async function openAccount(ctx: StationContext, operator: OperatorRef, in
 
   const opened = await ctx.writer.run(async (): Promise<Result<{ opening: AccountOpeningDoc; left: number }>> => {
     const now = ctx.clock.now();
-    const range = rangeFor(ctx.config, await storedRange(ctx), now);
+    const range = rangeFor(ctx.config.stationId, 'account', ctx.config.accountNumberRange, await storedRange(ctx), now);
     if (range === null) return err('RANGE_EXHAUSTED', 'this station has no range of account numbers configured', { left: 0 });
     // A number already in master (central, or a range configured over numbers in use) is passed
     // over; the counter moves past it with this opening, so that is no gap a crash made.
@@ -167,15 +172,36 @@ export async function openAccount(ctx: StationContext, operator: OperatorRef, in
       account,
     };
     const counter: Stored<StationRangeDoc> = { ...range, next: number + 1, updatedAt: now.toISOString() };
+    // The 开户回执 is numbered in the same write, like every receipt.
+    const receipt = ctx.receipts.take(
+      {
+        kind: 'account-opening',
+        accountNo,
+        entryId: null,
+        amount: ZERO_FEN,
+        cash: false,
+        at: now.toISOString(),
+        operator,
+        ownerName: input.ownerName,
+        idNumber: input.idNumber,
+        creditLeft: null,
+        opening: { address: input.address, meterNo: input.meterNo, meterKind: input.meterKind, tariffName: tariff.name, phoneMasked: maskPhone(input.phone) },
+        queue: true,
+      },
+      now,
+    );
+    if (!receipt.ok) return receipt;
     let results: Awaited<ReturnType<Database['bulkDocs']>>;
     try {
-      results = await ctx.dbs.station.bulkDocs([counter, opening, record]);
+      results = await ctx.dbs.station.bulkDocs([counter, opening, record, ...receipt.value.docs]);
     } catch (error) {
       return err('STORAGE_FAILED', `the account could not be written: ${error instanceof Error ? error.message : String(error)}`);
     }
     const failures = results.filter((result) => 'error' in result && result.error);
     if (failures.length > 0) return err('STORAGE_FAILED', `the account write was refused: ${failures.map((f) => ('message' in f ? String(f.message) : 'error')).join('; ')}`);
     ctx.audit.advance([record]);
+    ctx.receipts.committed(receipt.value, results);
+    if (receipt.value.job) ctx.printQueue.enqueue(receipt.value.job);
     // Master follows; the search index learns of the account from master's changes feed.
     await applyOpening(ctx.dbs.master, opening);
     return ok({ opening, left: numbersLeft(counter) });

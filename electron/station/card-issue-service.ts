@@ -301,6 +301,8 @@ async function issueOnce(ctx: StationContext, operator: OperatorRef, request: Is
         },
       },
       [],
+      // The card is issued already: recorded whether or not a receipt number is left.
+      { queue: true, refuseWithoutNumber: false },
     );
     if (result.ok) await applyCardIssue(ctx.dbs.master, result.value);
     return result;

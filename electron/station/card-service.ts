@@ -322,11 +322,18 @@ export async function recordCardWrite(ctx: StationContext, entry: LedgerEntryDoc
       operator,
       auditSeq: record.seq,
     };
-    const results = await ctx.dbs.station.bulkDocs([doc, record]);
+    // The receipt was numbered with the entry; its printing starts now that the card holds the gas
+    // (a record carried onto a replacement card was a purchase printed, or not, long ago).
+    const job = how === 'carried-to-replacement' || entry.kind !== 'top-up' ? null : ctx.receipts.originalJobFor(entry.entryId, operator, doc.at);
+    const results = await ctx.dbs.station.bulkDocs(job ? [doc, record, job] : [doc, record]);
     const failed = results.find((result) => 'error' in result && result.error);
     if (failed) throw new Error(`card-write record refused: ${JSON.stringify(failed)}`);
     ctx.audit.advance([record]);
     ctx.ledger.addCardWrite(doc);
+    if (job) {
+      ctx.receipts.addJob(job);
+      ctx.printQueue.enqueue(job);
+    }
     return doc;
   });
 }
@@ -583,6 +590,8 @@ async function confirmOnce(ctx: StationContext, operator: OperatorRef, input: To
         card: cardRecord,
       },
       approval,
+      // Printed once the card holds the gas (recordCardWrite), never for gas the card did not take.
+      { queue: false, refuseWithoutNumber: true },
     );
     return result.ok ? ok({ entry: result.value, fresh: true }) : result;
   });
@@ -754,6 +763,7 @@ function commitTopupReversal(
         ...(card ? { card } : {}),
       },
       audit,
+      { queue: true, refuseWithoutNumber: false },
     );
     if (!result.ok) return result;
     const view = toEntryView(result.value, undefined);

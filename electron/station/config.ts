@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { printerSettingsSchema, type PrinterSettings } from '../../core/contract/printing.js';
 import { stationIdSchema } from '../../core/schema/primitives.js';
 
 export const stationConfigSchema = z.object({
@@ -52,8 +53,27 @@ export const stationConfigSchema = z.object({
     path: z.string().min(1).max(128).nullable(),
     baudRate: z.union([z.literal(9600), z.literal(19200), z.literal(38400), z.literal(115200)]),
   }),
+  /** The utility's service hotline, printed on every receipt. */
+  hotline: z.string().min(3).max(32),
+  /**
+   * This station's receipt numbers 收据号: `<prefix>-<8 digits>`, from..to both included. Central
+   * hands ranges out in the sync issue; until then an admin sets it here. The prefix must differ
+   * between stations so numbers are unique across the utility.
+   */
+  receiptNumbers: z
+    .object({ prefix: z.string().regex(/^[0-9A-Z]{1,12}$/, 'the prefix is 1 to 12 capital letters or digits'), from: z.number().int().min(1).max(99_999_999), to: z.number().int().min(1).max(99_999_999) })
+    .refine((range) => range.from <= range.to, 'the range ends before it starts'),
+  printer: printerSettingsSchema,
+  /**
+   * The station's receipt key, hex: the QR code on each receipt carries a MAC made with it, so a
+   * receipt can be checked against the ledger. Made at random on the first start; like the card
+   * key it lives only here (central learns it with the sync issue).
+   */
+  receiptKeyHex: z.string().regex(/^([0-9a-f]{2}){32}$/, 'the receipt key is 32 bytes of hex').nullable(),
 });
 export type StationConfig = z.infer<typeof stationConfigSchema>;
+
+const DEFAULT_PRINTER: PrinterSettings = { interface: { kind: 'none' }, paperColumns: 48, mode: 'text', kickDrawerOnCash: true };
 
 export const DEFAULT_STATION_CONFIG: StationConfig = {
   stationId: 'HF-SS-01',
@@ -72,6 +92,10 @@ export const DEFAULT_STATION_CONFIG: StationConfig = {
   cardFee: 0,
   cardTariffCodes: { 'RES-GAS': 1, 'COM-GAS': 2 },
   reader: { kind: 'none', path: null, baudRate: 9600 },
+  hotline: '0551-96777',
+  receiptNumbers: { prefix: 'HFSS01', from: 1, to: 99_999_999 },
+  printer: DEFAULT_PRINTER,
+  receiptKeyHex: null,
 };
 
 /**
@@ -87,6 +111,8 @@ export const DEMO_OVERRIDES: Partial<StationConfig> = {
   // Beside the demo accounts' numbers (two-digit district prefixes 11..2x, then 8 digits).
   accountNumberRange: { from: 3_499_000_001, to: 3_499_099_999 },
   reader: { kind: 'emulator', path: null, baudRate: 115200 },
+  // Each receipt appears on screen from the station's own virtual printer.
+  printer: { ...DEFAULT_PRINTER, interface: { kind: 'virtual' } },
 };
 
 /** Writes a changed setting (the reader, from the settings screen) back to station.json. */

@@ -15,6 +15,8 @@ import type { TopupResult } from '../../core/contract/cards.js';
 import type { Result } from '../../core/contract/result.js';
 import type { PendingTopup, TopupFaults } from './card-service.js';
 import type { ReaderService } from './reader-service.js';
+import type { ReceiptBook } from './receipt-book.js';
+import type { PrintQueue } from './print-queue.js';
 
 /** A prepared payment, waiting for its confirm. Held in memory: after a restart, prepare again. */
 export interface PendingPayment {
@@ -40,6 +42,8 @@ export interface StationContext {
   readonly loginThrottle: LoginThrottle;
   readonly pendingPayments: Map<string, PendingPayment>;
   readonly reader: ReaderService;
+  readonly receipts: ReceiptBook;
+  readonly printQueue: PrintQueue;
   readonly pendingTopups: Map<string, PendingTopup>;
   /** Confirms at the card right now, by txnId: a repeat waits for the first instead of writing twice. */
   readonly inflightTopups: Map<string, Promise<Result<TopupResult>>>;

@@ -13,6 +13,23 @@ import { entryDigest, type AuditEvent } from './audit-log.js';
 import type { StationContext } from './context.js';
 import { isNotFound } from './database.js';
 import type PouchDB from 'pouchdb';
+import type { ReceiptRequest } from './receipt-book.js';
+import { creditBalance } from '../../core/ledger/rules.js';
+import { loadAccount } from './account-view.js';
+
+/**
+ * The receipt of an entry: queue its original now, or (a top-up) once its card holds it. The
+ * owner and the credit left come from the account as it stands at commit.
+ */
+export interface EntryReceipt {
+  readonly queue: ReceiptRequest['queue'];
+  /**
+   * Without a receipt number (the range used up) the entry is refused: right before anything
+   * happened. False where the card already changed (an issued card, a cancel record on a card):
+   * the entry must be recorded regardless, and goes without a receipt.
+   */
+  readonly refuseWithoutNumber: boolean;
+}
 
 /** The entry before its audit seq is known (a mapped type: `Omit` on a loose schema type loses the named fields). */
 export type UncommittedEntry = { [K in keyof LedgerEntryDoc as K extends 'auditSeq' ? never : K]: LedgerEntryDoc[K] };
@@ -31,7 +48,12 @@ export async function findCommitted(ctx: StationContext, entryId: string): Promi
   }
 }
 
-export async function commitEntry(ctx: StationContext, uncommitted: UncommittedEntry, extraAudit: readonly AuditEvent[]): Promise<Result<LedgerEntryDoc>> {
+/**
+ * Every entry takes a receipt number from this station's range in the same bulkDocs, and (unless
+ * `receipt.queue` is false) the print job of its receipt: printing follows from the persisted
+ * queue after the clerk was told it is done, so no printer trouble can hold up or lose a sale.
+ */
+export async function commitEntry(ctx: StationContext, uncommitted: UncommittedEntry, extraAudit: readonly AuditEvent[], receipt: EntryReceipt): Promise<Result<LedgerEntryDoc>> {
   // The ledger-entry record comes last so its seq is known before the entry is sealed by the digest.
   const auditSeq = ctx.audit.head.seq + extraAudit.length + 1;
   const entry: LedgerEntryDoc = { ...uncommitted, auditSeq };
@@ -44,9 +66,30 @@ export async function commitEntry(ctx: StationContext, uncommitted: UncommittedE
       detail: { kind: entry.kind, accountNo: entry.accountNo, amount: entry.amount, digest: entryDigest(entry) },
     },
   ]);
+  const account = await loadAccount(ctx, entry.accountNo);
+  // The credit left is shown where the entry touched it (bills paid from credit, and their reversal).
+  const creditLeft = account && entry.creditDelta !== 0 ? creditBalance(account.openingCredit, [...ctx.ledger.forAccount(entry.accountNo), entry]) : null;
+  const taken = ctx.receipts.take(
+    {
+      queue: receipt.queue,
+      ownerName: account?.ownerName ?? '',
+      idNumber: account?.idNumber ?? '',
+      creditLeft,
+      kind: entry.kind,
+      accountNo: entry.accountNo,
+      entryId: entry.entryId,
+      amount: entry.amount,
+      cash: entry.method === 'cash' && entry.amount !== 0,
+      at: entry.at,
+      operator: entry.operator,
+    },
+    ctx.clock.now(),
+  );
+  if (!taken.ok && receipt.refuseWithoutNumber) return taken;
+  const receiptDocs = taken.ok ? taken.value.docs : [];
   let results: PouchDB.WriteResult[];
   try {
-    results = await ctx.dbs.station.bulkDocs([entry, ...records]);
+    results = await ctx.dbs.station.bulkDocs([entry, ...records, ...receiptDocs]);
   } catch (error) {
     return err('STORAGE_FAILED', `the ledger write failed: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -58,5 +101,9 @@ export async function commitEntry(ctx: StationContext, uncommitted: UncommittedE
   }
   ctx.audit.advance(records);
   ctx.ledger.add(entry);
+  if (taken.ok) {
+    ctx.receipts.committed(taken.value, results);
+    if (taken.value.job) ctx.printQueue.enqueue(taken.value.job);
+  }
   return ok(entry);
 }

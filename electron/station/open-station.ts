@@ -9,7 +9,9 @@ import { AccountIndex, type IndexedAccount } from '../../core/search/account-ind
 import { localDateOf, systemClock, type Clock } from '../../core/time/local-date.js';
 import { reconcileMaster } from './account-opening.js';
 import { AuditLog } from './audit-log.js';
-import { DEMO_OVERRIDES, loadStationConfig, type StationConfig } from './config.js';
+import { DEMO_OVERRIDES, loadStationConfig, saveStationConfig, type StationConfig } from './config.js';
+import { PrintQueue } from './print-queue.js';
+import { ReceiptBook } from './receipt-book.js';
 import type { StationContext } from './context.js';
 import type { TopupFaults } from './card-service.js';
 import { openStationDatabases, scanPrefix, type Database } from './database.js';
@@ -39,6 +41,10 @@ export interface OpenStationOptions {
   readonly emulatorPacing?: boolean;
   /** Test-only crash points in the top-up sequence. */
   readonly faults?: TopupFaults;
+  /** How often a stopped print queue asks the printer whether it is fine again (default 2 s). */
+  readonly printPollMs?: number;
+  /** A CJK font file for raster receipts and previews (default: the system's). */
+  readonly fontPath?: string | null;
 }
 
 export const STATION_VERSION = '0.1.0';
@@ -81,6 +87,11 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
   const log = options.log ?? consoleLog;
   const clock = options.clock ?? systemClock;
   const config = loadStationConfig(options.dataDir, { ...(options.overrides ?? {}), ...(options.demo ? { demo: true } : {}) }, options.demo ? DEMO_OVERRIDES : {});
+  if (config.receiptKeyHex === null) {
+    config.receiptKeyHex = randomBytes(32).toString('hex');
+    saveStationConfig(options.dataDir, config);
+  }
+  const receiptKeyHex = config.receiptKeyHex;
   const dbs = openStationDatabases(options.dataDir);
 
   if (options.demo && (await isEmpty(dbs.master))) {
@@ -192,10 +203,29 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
             }),
     });
   const reader = new ReaderService(backends, deck, (state) => events.emit('reader.changed', state), log);
+  const receipts = await ReceiptBook.load(dbs.station, config, (id, error) => log.error(`unreadable receipt ${id}`, error));
+  const printQueue = new PrintQueue(
+    {
+      config,
+      db: dbs.station,
+      writer,
+      audit,
+      clock,
+      book: receipts,
+      ledger,
+      emit: (state) => events.emit('printer.changed', state),
+      log,
+      ...(options.printPollMs === undefined ? {} : { pollMs: options.printPollMs }),
+      ...(options.fontPath === undefined ? {} : { fontPath: options.fontPath }),
+    },
+    receiptKeyHex,
+  );
   const ctx: StationContext = {
     config,
     dataDir: options.dataDir,
     reader,
+    receipts,
+    printQueue,
     pendingTopups: new Map(),
     inflightTopups: new Map(),
     ...(options.faults ? { faults: options.faults } : {}),
@@ -217,6 +247,7 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
   const dispatcher = createDispatcher(ctx, commandHandlers, events, log);
   // The station serves without a reader; a reader that fails to start says so in its state.
   await reader.configure(config.reader);
+  await printQueue.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -228,6 +259,8 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
         masterFeed.cancel();
         stationFeed.cancel();
         await reader.close();
+        // A receipt at the printer finishes and its attempt is recorded before the writer closes.
+        await printQueue.close();
         await writer.close();
         await dbs.close();
       })();

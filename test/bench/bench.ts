@@ -10,8 +10,9 @@
  *   topup.<baud>.*           a top-up from card inserted to committed, pacing on, beside the floor
  *                            (wire time + card write time + turnaround per exchange): test/bench/topup.ts
  *
- * Options: --sizes 100000,1200000  --commits 200  --only lookups|commits|topups  --commit-only (used under strace)
+ * Options: --sizes 100000,1200000  --commits 200  --only lookups|commits|topups|prints  --commit-only (used under strace)
  */
+import { benchPrinting } from './printing.js';
 import { spawnSync } from 'node:child_process';
 import { accessSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -302,7 +303,7 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '100000,1200000' },
       commits: { type: 'string', default: '200' },
       'commit-only': { type: 'boolean', default: false },
-      /** lookups | commits | topups: one part only (default: all). */
+      /** lookups | commits | topups | prints: one part only (default: all). */
       only: { type: 'string', default: '' },
     },
   });
@@ -319,6 +320,7 @@ async function main(): Promise<void> {
     benchFsyncUnderStrace(process.argv[1] ?? '', 50);
   }
   if (only === '' || only === 'topups') await benchTopups(report, note);
+  if (only === '' || only === 'prints') await benchPrinting(ROOT, report, note);
 
   note('\nbench                          value        unit          n');
   for (const f of figures) note(`${f.bench.padEnd(30)} ${String(f.value).padStart(10)}  ${f.unit.padEnd(12)} ${f.n.toLocaleString().padStart(10)}`);

@@ -3,7 +3,7 @@
  * top up, the card shows the purchase, use in meter, top up again; the refusal when the meter
  * has not loaded the last purchase; a cancel before loading; the refusals for other cards.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fen, gas } from '../../core/money/money.js';
 import { openCardStation, type CardStation } from '../support/card-station.js';
 import { unwrap } from '../support/station-fixture.js';
@@ -64,6 +64,24 @@ describe('top-up at the counter', () => {
 
     const history = unwrap(await t.call('accounts.get', { accountNo: account.accountNo })).history;
     expect(history.filter((e) => e.kind === 'top-up')).toHaveLength(2);
+
+    // Each top-up's receipt came out of the (virtual) printer once its card held the gas.
+    const receipts = await vi.waitFor(async () => {
+      const previews = unwrap(await t.call('printer.previews', {})).previews;
+      expect(previews).toHaveLength(2);
+      return previews;
+    });
+    for (const [index, preview] of receipts.entries()) {
+      expect(preview.text).toContain('购气收据');
+      expect(preview.text.some((line) => line.startsWith('购气量') && line.includes('m³'))).toBe(true);
+      expect(preview.text.some((line) => line.startsWith('购气序号') && line.endsWith(String(index + 1)))).toBe(true);
+      expect(preview.png.length).toBeGreaterThan(1000);
+    }
+    const listed = unwrap(await t.call('receipts.list', { accountNo: account.accountNo })).receipts;
+    expect(listed.map((receipt) => [receipt.kind, receipt.print])).toEqual([
+      ['top-up', 'printed'],
+      ['top-up', 'printed'],
+    ]);
   });
 
   it('confirms the same top-up twice at once and writes the card once', async () => {

@@ -8,6 +8,7 @@ import type { ConnectionContext } from '../../core/contract/wire.js';
 import { manualClock, type ManualClock } from '../../core/time/local-date.js';
 import { openStation } from '../../electron/station/open-station.js';
 import type { RunningStation } from '../../electron/station/types.js';
+import type { StationConfig } from '../../electron/station/config.js';
 
 /** 10:00 in Shanghai on 2026-11-21: the demo bills of September are overdue by then. */
 export const TEST_NOW = '2026-11-21T02:00:00.000Z';
@@ -26,10 +27,24 @@ export interface TestStation {
 
 const quietLog = { info: () => undefined, error: () => undefined };
 
-export async function openTestStation(accounts = 200): Promise<TestStation> {
+export interface TestStationOptions {
+  /** Station settings for this run (e.g. the printer), over the demo's. */
+  readonly overrides?: Partial<StationConfig>;
+  readonly printPollMs?: number;
+}
+
+export async function openTestStation(accounts = 200, options: TestStationOptions = {}): Promise<TestStation> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tongda-station-'));
   const clock = manualClock(TEST_NOW);
-  const open = () => openStation({ dataDir, clock, demo: { accounts, seed: TEST_SEED }, log: quietLog });
+  const open = () =>
+    openStation({
+      dataDir,
+      clock,
+      demo: { accounts, seed: TEST_SEED },
+      log: quietLog,
+      ...(options.overrides ? { overrides: options.overrides } : {}),
+      ...(options.printPollMs === undefined ? {} : { printPollMs: options.printPollMs }),
+    });
   let nextId = 1;
   const fixture: TestStation = {
     dataDir,

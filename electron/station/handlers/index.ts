@@ -4,6 +4,7 @@ import { cardIssueHandlers } from './card-issue.js';
 import { auditHandlers } from './audit.js';
 import { ledgerHandlers } from './ledger.js';
 import { paymentHandlers } from './payments.js';
+import { printingHandlers } from './printing.js';
 import { sessionHandlers } from './session.js';
 import type { CommandHandlers } from './types.js';
 
@@ -16,4 +17,5 @@ export const commandHandlers: CommandHandlers = {
   ...auditHandlers,
   ...cardHandlers,
   ...cardIssueHandlers,
+  ...printingHandlers,
 };

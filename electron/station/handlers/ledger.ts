@@ -55,6 +55,7 @@ export const ledgerHandlers = {
           reversal: { reversesEntryId: original.entryId, reason, approvedBy },
         },
         [{ kind: 'approval', actor: approvedBy.staffNo, subject: original.entryId, detail: { action: 'reversal', requestedBy: session.operator.staffNo, reason } }],
+        { queue: true, refuseWithoutNumber: true },
       );
       if (!result.ok) return result;
       const entry = toEntryView(result.value, undefined);

@@ -116,6 +116,7 @@ export const paymentHandlers = {
           reversal: null,
         },
         [],
+        { queue: true, refuseWithoutNumber: true },
       );
       if (!result.ok) return result;
       ctx.pendingPayments.delete(txnId);
