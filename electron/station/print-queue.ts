@@ -349,6 +349,8 @@ export class PrintQueue {
     }
     const outcome = await this.withPrinter(() => driver.print(bytes));
     await this.collectPreviews();
+    // The test page is paper too: screens showing the virtual printer look again.
+    this.changed();
     switch (outcome.kind) {
       case 'printed':
         return { ok: true, problem: null, detail: null, ms: Math.round(outcome.ms * 10) / 10 };

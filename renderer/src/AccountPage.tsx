@@ -3,7 +3,8 @@
  * meter, the tariff, the safety inspection, what is owed and what was done before, and for a
  * prepaid account the card in the reader (card panel at the top).
  * F4 pays, F6 sells gas onto the card (购气), F8 issues the account's card (发卡) or replaces it
- * (补卡) on the blank card in the reader, Esc goes back to the search.
+ * (补卡) on the blank card in the reader, Esc goes back to the search. Beside the history, the
+ * 收据 tab lists the account's receipts at this station, each with 重打.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { StationError } from '../../core/contract/result.js';
@@ -16,6 +17,8 @@ import { CardPanel } from './CardPanel.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { formatInstant } from './format.js';
 import { PaymentDialog } from './PaymentDialog.js';
+import { handlesPrinting } from './printer.js';
+import { ReceiptList } from './ReceiptList.js';
 import { ReversalDialog } from './ReversalDialog.js';
 import { useStation } from './station.js';
 import { TopupCancelDialog } from './TopupCancelDialog.js';
@@ -95,8 +98,10 @@ export function AccountPage({
   readonly autoTopupId: number | null;
 }) {
   const { t } = useI18n();
-  const { call, client, timeZone } = useStation();
+  const { call, client, timeZone, operator } = useStation();
   const { slot, reinspect } = useCard();
+  const [tab, setTab] = useState<'history' | 'receipts'>('history');
+  const showReceipts = operator !== null && handlesPrinting(operator.role);
   const [detail, setDetail] = useState<AccountDetail | null>(null);
   const [error, setError] = useState<StationError | null>(null);
   const [modal, setModal] = useState<Modal>(null);
@@ -464,117 +469,142 @@ export function AccountPage({
           </div>
         </div>
         <div className="card">
-          <h2 className="card__title">{t('account.history')}</h2>
-          <div className="table-wrap">
-            {detail.history.length === 0 ? (
-              <div className="empty">{t('account.noHistory')}</div>
-            ) : (
-              <table className="table" data-testid="history-table">
-                <thead>
-                  <tr>
-                    <th>{t('history.at')}</th>
-                    <th>{t('history.kind')}</th>
-                    <th className="right">{t('history.amount')}</th>
-                    <th>{t('history.method')}</th>
-                    <th>{t('history.operator')}</th>
-                    <th className="col-state">{t('history.state')}</th>
-                    <th>{t('history.action')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {detail.history.map((entry) => {
-                    const reversible = entry.kind === 'bill-payment' && entry.reversedByEntryId === null;
-                    const cancellable = entry.kind === 'top-up' && entry.reversedByEntryId === null;
-                    const reversedEntry = entry.reversal === null ? undefined : entriesById.get(entry.reversal.reversesEntryId);
-                    return (
-                      <tr
-                        key={entry.entryId}
-                        data-testid="history-row"
-                        data-entry-id={entry.entryId}
-                        data-kind={entry.kind}
-                        data-reversed={entry.reversedByEntryId !== null}
-                        className={entry.reversedByEntryId !== null ? 'row--reversed' : undefined}
-                        title={entry.entryId}
-                      >
-                        <td className="num">{formatInstant(entry.at, timeZone)}</td>
-                        <td>
-                          <span className={`tag tag--${entry.kind}`}>
-                            {entry.cardIssue === undefined
-                              ? t(`history.kind.${entry.kind}`)
-                              : entry.cardIssue.replacement
-                                ? t('history.kind.card-issue.replacement')
-                                : t('history.kind.card-issue.new')}
-                          </span>
-                          {entry.cardIssue !== undefined && (
-                            <span className="num small history__volume" data-testid="history-card" data-serial={entry.cardIssue.serial}>
-                              {entry.cardIssue.serial} · {t('history.cardGeneration', { n: entry.cardIssue.generation })}
-                            </span>
-                          )}
-                          {entry.card !== undefined && (
-                            <span className="num small history__volume" data-testid="history-volume">
-                              {formatCubicMetres(entry.card.volume)}
-                            </span>
-                          )}
-                        </td>
-                        <td className="num right">{formatYuan(entry.amount)}</td>
-                        <td title={entry.reference ?? undefined}>{entry.method === null ? '—' : t(`method.${entry.method}`)}</td>
-                        <td className="nowrap">
-                          {entry.operator.name} <span className="muted num">{entry.operator.staffNo}</span>
-                        </td>
-                        <td className="ellipsis">
-                          {entry.reversedByEntryId !== null && (
-                            <span className="tag tag--reversed" data-testid="history-reversed">
-                              {t('history.reversed')}
-                            </span>
-                          )}
-                          {entry.reversal !== null && (
-                            <span
-                              className="small"
-                              title={`${t('history.reverses', { entryId: entry.reversal.reversesEntryId })}${reversedEntry === undefined ? '' : ` (${formatInstant(reversedEntry.at, timeZone)})`}`}
-                            >
-                              {entry.reversal.reason}
-                            </span>
-                          )}
-                          {entry.cardIssue?.replacement === true && (
-                            <span
-                              className="small"
-                              title={[
-                                entry.cardIssue.reason ?? '',
-                                entry.cardIssue.previousSerial === null ? '' : t('history.replacedCard', { serial: entry.cardIssue.previousSerial }),
-                                entry.cardIssue.approvedBy === null ? '' : `${t('reverse.staffNo')} ${entry.cardIssue.approvedBy.name} ${entry.cardIssue.approvedBy.staffNo}`,
-                              ]
-                                .filter((part) => part !== '')
-                                .join(' · ')}
-                            >
-                              {entry.cardIssue.reason}
-                              {entry.cardIssue.previousSerial !== null && <span className="muted num"> · {t('history.replacedCard', { serial: entry.cardIssue.previousSerial })}</span>}
-                            </span>
-                          )}
-                        </td>
-                        <td>
-                          {reversible && (
-                            <button type="button" className="button button--small" data-testid="reverse-button" onClick={() => setModal({ kind: 'reverse', entry })}>
-                              {t('history.reverse')}
-                            </button>
-                          )}
-                          {cancellable && (
-                            <button
-                              type="button"
-                              className="button button--small"
-                              data-testid="topup-cancel-button"
-                              onClick={() => setModal({ kind: 'topup-cancel', entry })}
-                            >
-                              {t('history.topupCancel')}
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
+          <h2 className="card__title card__title--tabs">
+            <button
+              type="button"
+              className={tab === 'history' ? 'card__tab card__tab--on' : 'card__tab'}
+              data-testid="account-tab-history"
+              aria-pressed={tab === 'history'}
+              onClick={() => setTab('history')}
+            >
+              {t('account.history')}
+            </button>
+            {showReceipts && (
+              <button
+                type="button"
+                className={tab === 'receipts' ? 'card__tab card__tab--on' : 'card__tab'}
+                data-testid="account-tab-receipts"
+                aria-pressed={tab === 'receipts'}
+                onClick={() => setTab('receipts')}
+              >
+                {t('receipts.tab')}
+              </button>
             )}
-          </div>
+          </h2>
+          {tab === 'receipts' && showReceipts ? (
+            <ReceiptList accountNo={account.accountNo} history={detail.history} />
+          ) : (
+            <div className="table-wrap">
+              {detail.history.length === 0 ? (
+                <div className="empty">{t('account.noHistory')}</div>
+              ) : (
+                <table className="table" data-testid="history-table">
+                  <thead>
+                    <tr>
+                      <th>{t('history.at')}</th>
+                      <th>{t('history.kind')}</th>
+                      <th className="right">{t('history.amount')}</th>
+                      <th>{t('history.method')}</th>
+                      <th>{t('history.operator')}</th>
+                      <th className="col-state">{t('history.state')}</th>
+                      <th>{t('history.action')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {detail.history.map((entry) => {
+                      const reversible = entry.kind === 'bill-payment' && entry.reversedByEntryId === null;
+                      const cancellable = entry.kind === 'top-up' && entry.reversedByEntryId === null;
+                      const reversedEntry = entry.reversal === null ? undefined : entriesById.get(entry.reversal.reversesEntryId);
+                      return (
+                        <tr
+                          key={entry.entryId}
+                          data-testid="history-row"
+                          data-entry-id={entry.entryId}
+                          data-kind={entry.kind}
+                          data-reversed={entry.reversedByEntryId !== null}
+                          className={entry.reversedByEntryId !== null ? 'row--reversed' : undefined}
+                          title={entry.entryId}
+                        >
+                          <td className="num">{formatInstant(entry.at, timeZone)}</td>
+                          <td>
+                            <span className={`tag tag--${entry.kind}`}>
+                              {entry.cardIssue === undefined
+                                ? t(`history.kind.${entry.kind}`)
+                                : entry.cardIssue.replacement
+                                  ? t('history.kind.card-issue.replacement')
+                                  : t('history.kind.card-issue.new')}
+                            </span>
+                            {entry.cardIssue !== undefined && (
+                              <span className="num small history__volume" data-testid="history-card" data-serial={entry.cardIssue.serial}>
+                                {entry.cardIssue.serial} · {t('history.cardGeneration', { n: entry.cardIssue.generation })}
+                              </span>
+                            )}
+                            {entry.card !== undefined && (
+                              <span className="num small history__volume" data-testid="history-volume">
+                                {formatCubicMetres(entry.card.volume)}
+                              </span>
+                            )}
+                          </td>
+                          <td className="num right">{formatYuan(entry.amount)}</td>
+                          <td title={entry.reference ?? undefined}>{entry.method === null ? '—' : t(`method.${entry.method}`)}</td>
+                          <td className="nowrap">
+                            {entry.operator.name} <span className="muted num">{entry.operator.staffNo}</span>
+                          </td>
+                          <td className="ellipsis">
+                            {entry.reversedByEntryId !== null && (
+                              <span className="tag tag--reversed" data-testid="history-reversed">
+                                {t('history.reversed')}
+                              </span>
+                            )}
+                            {entry.reversal !== null && (
+                              <span
+                                className="small"
+                                title={`${t('history.reverses', { entryId: entry.reversal.reversesEntryId })}${reversedEntry === undefined ? '' : ` (${formatInstant(reversedEntry.at, timeZone)})`}`}
+                              >
+                                {entry.reversal.reason}
+                              </span>
+                            )}
+                            {entry.cardIssue?.replacement === true && (
+                              <span
+                                className="small"
+                                title={[
+                                  entry.cardIssue.reason ?? '',
+                                  entry.cardIssue.previousSerial === null ? '' : t('history.replacedCard', { serial: entry.cardIssue.previousSerial }),
+                                  entry.cardIssue.approvedBy === null ? '' : `${t('reverse.staffNo')} ${entry.cardIssue.approvedBy.name} ${entry.cardIssue.approvedBy.staffNo}`,
+                                ]
+                                  .filter((part) => part !== '')
+                                  .join(' · ')}
+                              >
+                                {entry.cardIssue.reason}
+                                {entry.cardIssue.previousSerial !== null && <span className="muted num"> · {t('history.replacedCard', { serial: entry.cardIssue.previousSerial })}</span>}
+                              </span>
+                            )}
+                          </td>
+                          <td>
+                            {reversible && (
+                              <button type="button" className="button button--small" data-testid="reverse-button" onClick={() => setModal({ kind: 'reverse', entry })}>
+                                {t('history.reverse')}
+                              </button>
+                            )}
+                            {cancellable && (
+                              <button
+                                type="button"
+                                className="button button--small"
+                                data-testid="topup-cancel-button"
+                                onClick={() => setModal({ kind: 'topup-cancel', entry })}
+                              >
+                                {t('history.topupCancel')}
+                              </button>
+                            )}
+                          </td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              )}
+            </div>
+          )}
         </div>
       </section>
 

@@ -1,7 +1,9 @@
 /**
  * The shell: which screen shows (login, search, account, settings, locked), the session, the
  * idle lock, the global shortcuts, and the card reader: a card going in is read (`card.inspect`)
- * and its account opens, with 购气 ready when a purchase is allowed. Screens get the station
+ * and its account opens, with 购气 ready when a purchase is allowed. The receipt printer's state
+ * (PrinterContext) feeds the status bar, the banner under it when printing stopped, and the
+ * virtual printer's receipt preview on the right edge. Screens get the station
  * through StationContext and the card through CardContext, and never see the transport.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -14,6 +16,9 @@ import { CardContext, isBlankCard, servesCustomers, type CardSlot, type CardStat
 import { DemoPanel } from './DemoPanel.js';
 import { LockScreen } from './LockScreen.js';
 import { LoginScreen } from './LoginScreen.js';
+import { PrinterProvider } from './printer.js';
+import { PrinterBanner } from './PrinterBanner.js';
+import { ReceiptPreview } from './ReceiptPreview.js';
 import { SearchScreen, emptySearch, type SearchState } from './SearchScreen.js';
 import { SettingsScreen } from './SettingsScreen.js';
 import { StationContext, type Call, type Station } from './station.js';
@@ -346,26 +351,30 @@ export function App({ client }: { readonly client: StationClient }) {
         {session === null ? (
           <LoginScreen notice={loginNotice} connection={connection} onLoggedIn={onLoggedIn} />
         ) : (
-          <>
+          <PrinterProvider>
             <div className="app__main" inert={locked} aria-hidden={locked}>
               <StatusBar operator={session.operator} connection={connection} onLock={lock} onLogout={logout} onSettings={openSettings} />
-              {view.kind === 'search' ? (
-                <SearchScreen state={search} setState={setSearch} focusToken={focusToken} onOpen={openAccount} />
-              ) : view.kind === 'settings' ? (
-                <SettingsScreen active={!locked} onBack={backToSearch} />
-              ) : (
-                <AccountPage
-                  key={view.accountNo}
-                  accountNo={view.accountNo}
-                  active={!locked}
-                  onBack={backToSearch}
-                  autoTopupId={autoTopup?.accountNo === view.accountNo ? autoTopup.id : null}
-                />
-              )}
+              <PrinterBanner />
+              <div className="app__body">
+                {view.kind === 'search' ? (
+                  <SearchScreen state={search} setState={setSearch} focusToken={focusToken} onOpen={openAccount} />
+                ) : view.kind === 'settings' ? (
+                  <SettingsScreen active={!locked} onBack={backToSearch} />
+                ) : (
+                  <AccountPage
+                    key={view.accountNo}
+                    accountNo={view.accountNo}
+                    active={!locked}
+                    onBack={backToSearch}
+                    autoTopupId={autoTopup?.accountNo === view.accountNo ? autoTopup.id : null}
+                  />
+                )}
+                <ReceiptPreview demo={info?.demo === true} />
+              </div>
               {info?.demo === true && <DemoPanel />}
             </div>
             {locked && <LockScreen operator={session.operator} idleLockSeconds={session.idleLockSeconds} onUnlocked={onUnlocked} onSwitchUser={logout} />}
-          </>
+          </PrinterProvider>
         )}
       </div>
       </CardContext>

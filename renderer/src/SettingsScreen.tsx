@@ -1,7 +1,9 @@
 /**
- * 设置 (managers and admins): which card reader this station uses. None, the emulator, or a
- * serial-port reader (port picked from `reader.ports` or typed, and its baud rate); 保存 applies
- * it (`reader.configure`), 测试读卡器 asks the reader for its identity and times the round trip.
+ * 设置: which card reader this station uses. None, the emulator, or a serial-port reader (port
+ * picked from `reader.ports` or typed, and its baud rate); 保存 applies it (`reader.configure`),
+ * 测试读卡器 asks the reader for its identity and times the round trip. Below it, the receipt
+ * printer (PrinterSettingsSection). Managers and admins change them; everyone else sees them
+ * read only.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ReaderKind, ReaderStateView } from '../../core/contract/cards.js';
@@ -9,6 +11,8 @@ import type { StationError } from '../../core/contract/result.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useCard } from './card.js';
 import { ErrorBanner } from './ErrorBanner.js';
+import { configuresStation } from './printer.js';
+import { PrinterSettingsSection } from './PrinterSettingsSection.js';
 import { useStation } from './station.js';
 
 const KINDS: readonly ReaderKind[] = ['none', 'emulator', 'serial'];
@@ -32,8 +36,9 @@ type TestResult = { readonly ok: boolean; readonly description: string | null; r
 
 export function SettingsScreen({ active, onBack }: { readonly active: boolean; readonly onBack: () => void }) {
   const { t } = useI18n();
-  const { call } = useStation();
+  const { call, operator } = useStation();
   const { reader: liveReader } = useCard();
+  const canChange = operator !== null && configuresStation(operator.role);
   const [current, setCurrent] = useState<ReaderStateView | null>(null);
   const [kind, setKind] = useState<ReaderKind>('none');
   const [path, setPath] = useState('');
@@ -48,11 +53,13 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
   const pathRef = useRef<HTMLInputElement>(null);
 
   const loadPorts = useCallback(() => {
+    // The ports are a configuring command: nothing to pick from for a read-only look.
+    if (!canChange) return;
     void call('reader.ports', {}).then((result) => {
       if (result.ok) setPorts(result.value.ports);
       else setError(result.error);
     });
-  }, [call]);
+  }, [call, canChange]);
 
   useEffect(() => {
     void call('reader.state', {}).then((result) => {
@@ -83,8 +90,10 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
 
   const shown = liveReader ?? current;
 
+  const locked = !canChange || busy !== null;
+
   const save = async () => {
-    if (busy !== null) return;
+    if (locked) return;
     const trimmed = path.trim();
     if (kind === 'serial' && trimmed === '') {
       setFieldError(t('settings.needPath'));
@@ -108,7 +117,7 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
   };
 
   const runTest = async () => {
-    if (busy !== null) return;
+    if (locked) return;
     setError(null);
     setTest(null);
     setBusy('test');
@@ -122,6 +131,11 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
     <main className="settings" data-testid="settings-screen">
       <div className="settings__card">
         <h1 className="settings__title">{t('settings.title')}</h1>
+        {!canChange && (
+          <div className="notice small settings__readonly" data-testid="settings-readonly">
+            {t('settings.readOnly')}
+          </div>
+        )}
 
         {shown !== null && (
           <dl className="totals totals--entry settings__current">
@@ -159,7 +173,7 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
             className="input"
             data-testid="settings-kind"
             value={kind}
-            disabled={busy !== null}
+            disabled={locked}
             onChange={(event) => {
               setKind(asKind(event.target.value));
               setSaved(false);
@@ -187,7 +201,7 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
                   maxLength={128}
                   placeholder={t('settings.pathPlaceholder')}
                   value={path}
-                  disabled={busy !== null}
+                  disabled={locked}
                   onChange={(event) => {
                     setPath(event.target.value);
                     setSaved(false);
@@ -208,7 +222,7 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
                   className="input num"
                   data-testid="settings-baud"
                   value={baud}
-                  disabled={busy !== null}
+                  disabled={locked}
                   onChange={(event) => {
                     setBaud(asBaud(Number(event.target.value)));
                     setSaved(false);
@@ -232,7 +246,7 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
                   className={port.path === path.trim() ? 'button button--small settings__port settings__port--on' : 'button button--small settings__port'}
                   data-testid="settings-port"
                   data-path={port.path}
-                  disabled={busy !== null}
+                  disabled={locked}
                   onClick={() => {
                     setPath(port.path);
                     setSaved(false);
@@ -243,9 +257,11 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
                   {port.manufacturer !== null && <span className="muted">{port.manufacturer}</span>}
                 </button>
               ))}
-              <button type="button" className="button button--small button--link" onClick={loadPorts}>
-                {t('settings.refreshPorts')}
-              </button>
+              {canChange && (
+                <button type="button" className="button button--small button--link" onClick={loadPorts}>
+                  {t('settings.refreshPorts')}
+                </button>
+              )}
             </div>
           </>
         )}
@@ -257,12 +273,16 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
           <button type="button" className="button" data-testid="settings-back" onClick={onBack}>
             {t('settings.back')}
           </button>
-          <button type="button" className="button" data-testid="settings-test" disabled={busy !== null} onClick={() => void runTest()}>
-            {busy === 'test' ? t('settings.testing') : t('settings.test')}
-          </button>
-          <button type="button" className="button button--primary" data-testid="settings-save" disabled={busy !== null} onClick={() => void save()}>
-            {busy === 'save' ? t('settings.saving') : t('settings.save')}
-          </button>
+          {canChange && (
+            <>
+              <button type="button" className="button" data-testid="settings-test" disabled={locked} onClick={() => void runTest()}>
+                {busy === 'test' ? t('settings.testing') : t('settings.test')}
+              </button>
+              <button type="button" className="button button--primary" data-testid="settings-save" disabled={locked} onClick={() => void save()}>
+                {busy === 'save' ? t('settings.saving') : t('settings.save')}
+              </button>
+            </>
+          )}
         </div>
         {saved && (
           <div className="notice small" data-testid="settings-saved">
@@ -277,6 +297,7 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
           </div>
         )}
       </div>
+      <PrinterSettingsSection ports={ports} />
     </main>
   );
 }

@@ -1,4 +1,8 @@
-/** Always on screen once logged in: who serves, where, whether the station and the card reader are reachable, and the time. */
+/**
+ * Always on screen once logged in: who serves, where, whether the station, the card reader and
+ * the receipt printer are reachable (with the receipts waiting, and a warning when the station's
+ * receipt numbers run low), and the time.
+ */
 import { useEffect, useState } from 'react';
 import type { ReaderStateView } from '../../core/contract/cards.js';
 import type { ConnectionState } from '../../core/contract/client.js';
@@ -6,6 +10,7 @@ import type { OperatorView } from '../../core/contract/views.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useCard } from './card.js';
 import { formatClock } from './format.js';
+import { problemKey, RECEIPT_NUMBERS_LOW, statusKey, usePrinter } from './printer.js';
 import { useStation } from './station.js';
 
 function connectionKey(state: ConnectionState): 'conn.open' | 'conn.connecting' | 'conn.reconnecting' | 'conn.closed' {
@@ -46,6 +51,44 @@ function ReaderStatus() {
       {t(`reader.${look}`)}
       {look === 'connected' && reader.cardPresent && <span className="status-bar__card">{t('reader.cardIn')}</span>}
     </div>
+  );
+}
+
+/** 打印机 正常 / 打印中 / 已停止 / 未配置, the receipts waiting, and 收据号即将用完. Never takes focus. */
+function PrinterStatus() {
+  const { t, count } = useI18n();
+  const printer = usePrinter();
+  if (printer === null) return null;
+  const title = [printer.problem === null ? '' : t(problemKey(printer.problem)), printer.detail ?? ''].filter((part) => part !== '').join(' · ');
+  const left = printer.receiptNumbersLeft;
+  return (
+    <>
+      <div
+        className={`status-bar__printer status-bar__printer--${printer.status}`}
+        data-testid="printer-status"
+        data-state={printer.status}
+        data-queued={printer.queued}
+        title={title === '' ? undefined : title}
+      >
+        <span className="status-bar__dot" aria-hidden="true" />
+        {t('status.printer')} {t(statusKey(printer.status))}
+        {printer.queued > 0 && (
+          <span className="status-bar__queued" data-testid="printer-queued">
+            {t('printer.queued', { n: count(printer.queued) })}
+          </span>
+        )}
+      </div>
+      {left < RECEIPT_NUMBERS_LOW && (
+        <div
+          className={left === 0 ? 'status-bar__range status-bar__range--out' : 'status-bar__range'}
+          data-testid="receipt-range-warning"
+          data-left={left}
+          title={t('printer.rangeHint')}
+        >
+          ⚠ {left === 0 ? t('printer.rangeOut') : t('printer.rangeLow', { n: count(left) })}
+        </div>
+      )}
+    </>
   );
 }
 
@@ -98,13 +141,13 @@ export function StatusBar({
         {t(connectionKey(connection))}
       </div>
       <ReaderStatus />
+      <PrinterStatus />
       <Clock timeZone={timeZone} />
       <div className="status-bar__actions">
-        {(operator.role === 'manager' || operator.role === 'admin') && (
-          <button type="button" className="button button--bar" data-testid="settings-button" onClick={onSettings}>
-            {t('status.settings')}
-          </button>
-        )}
+        {/* Everyone may look at the settings; only a manager or an admin can change them. */}
+        <button type="button" className="button button--bar" data-testid="settings-button" onClick={onSettings}>
+          {t('status.settings')}
+        </button>
         <button type="button" className="button button--bar" data-testid="lang-switch" onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}>
           {t('lang.switchTo')}
         </button>
