@@ -20,7 +20,7 @@ import { err, ok, type Result } from '../../core/contract/result.js';
 import { layoutOpeningReceipt, layoutReceipt, type ReceiptLine, type ReceiptMac } from '../../core/receipt/layout.js';
 import { CURRENT_SCHEMA_VERSION, docId, type PrintAttemptDoc, type PrintJobDoc, type ReceiptDoc } from '../../core/schema/documents.js';
 import type { OperatorRef } from '../../core/schema/primitives.js';
-import type { Clock } from '../../core/time/local-date.js';
+import { localDateTimeOf, type Clock } from '../../core/time/local-date.js';
 import { openPrinterDriver, type PrinterDriver, type PrintOutcome } from '../../hardware/printer/print-driver.js';
 import { renderPreviewPng } from '../../hardware/printer/preview.js';
 import { buildReceiptJob, buildTestPage } from '../../hardware/printer/receipt-job.js';
@@ -59,6 +59,16 @@ interface Blocked {
 }
 
 const PREVIEWS_KEPT = 12;
+
+/** A job the virtual printer finished, drawn only when a screen asks for it. */
+interface Captured {
+  readonly jobNo: number;
+  readonly at: string;
+  readonly job: CapturedJob;
+  /** The paper it was printed on. */
+  readonly columns: PrinterSettings['paperColumns'];
+  drawn?: PrintPreview;
+}
 
 /** HMAC-SHA256 with the station's receipt key, for the receipt's QR verification tag. */
 export function receiptMacFor(keyHex: string): ReceiptMac {
@@ -343,7 +353,7 @@ export class PrintQueue {
     const { paperColumns, mode } = this.settings;
     let bytes: Uint8Array;
     try {
-      bytes = buildTestPage({ columns: paperColumns, mode, kickDrawer: false, fontPath: this.deps.fontPath ?? null, stationName, at: this.deps.clock.now().toISOString() });
+      bytes = buildTestPage({ columns: paperColumns, mode, kickDrawer: false, fontPath: this.deps.fontPath ?? null, stationName, at: localDateTimeOf(this.deps.clock.now(), this.deps.config.timeZone) });
     } catch (error) {
       return { ok: false, problem: mode === 'raster' ? 'raster-unavailable' : 'error', detail: error instanceof Error ? error.message : String(error), ms: null };
     }
@@ -368,7 +378,9 @@ export class PrintQueue {
         this.driver = null;
         return;
       case 'virtual':
-        this.virtual = await startVirtualPrinter({ port: 0 });
+        this.virtual = await startVirtualPrinter({ port: 0, columns: this.settings.paperColumns });
+        // A new printer numbers its jobs from 1 again.
+        this.seenVirtualJobs = 0;
         this.driver = openPrinterDriver({ kind: 'tcp', host: '127.0.0.1', port: this.virtual.port }, { timeoutMs });
         this.deps.log.info(`virtual receipt printer on 127.0.0.1:${this.virtual.port}`);
         return;
@@ -406,7 +418,7 @@ export class PrintQueue {
   }
 
   private seenVirtualJobs = 0;
-  private captured: { readonly jobNo: number; readonly at: string; readonly job: CapturedJob; drawn?: PrintPreview }[] = [];
+  private captured: Captured[] = [];
 
   /** Keeps each job the virtual printer finished (status-only conversations are not paper). */
   private async collectPreviews(): Promise<void> {
@@ -420,18 +432,18 @@ export class PrintQueue {
     for (const job of fresh) {
       this.seenVirtualJobs = Math.max(this.seenVirtualJobs, job.id);
       if (job.events.every((event) => event.kind === 'status-request' || event.kind === 'init')) continue;
-      this.captured.push({ jobNo: this.nextPreviewNo++, at: this.deps.clock.now().toISOString(), job });
+      this.captured.push({ jobNo: this.nextPreviewNo++, at: this.deps.clock.now().toISOString(), job, columns: this.settings.paperColumns });
     }
     if (this.captured.length > PREVIEWS_KEPT) this.captured = this.captured.slice(-PREVIEWS_KEPT);
   }
 
-  private previewOf(captured: { readonly jobNo: number; readonly at: string; readonly job: CapturedJob; drawn?: PrintPreview }): PrintPreview {
+  private previewOf(captured: Captured): PrintPreview {
     if (captured.drawn) return captured.drawn;
     const { job } = captured;
     const summary = summarizeEscPos(job.events);
     let png: Buffer;
     try {
-      png = renderPreviewPng(job.events, { columns: this.settings.paperColumns, fontPath: this.deps.fontPath ?? null });
+      png = renderPreviewPng(job.events, { columns: captured.columns, fontPath: this.deps.fontPath ?? null });
     } catch (error) {
       this.deps.log.error('could not draw the receipt preview', error);
       png = Buffer.alloc(0);

@@ -215,8 +215,8 @@ function PreviewPanel({ demo }: { readonly demo: boolean }) {
             {t('preview.prev')}
           </button>
           <span className="num small receipt-preview__position">
-            {t('preview.position', { n: index + 1, total: previews.length })}
-            {shown.raster && <span className="muted"> · {t('preview.raster')}</span>}
+            <span>{t('preview.position', { n: index + 1, total: previews.length })}</span>
+            {shown.raster && <span className="muted">{t('preview.raster')}</span>}
           </span>
           <button
             type="button"

@@ -78,6 +78,15 @@ test('a clerk serves a walk-in customer: search, pay in 3 actions, history, reve
   await expect(page.getByTestId('pay-dialog')).toBeHidden();
   expect(actions).toBeLessThanOrEqual(3);
 
+  // Printing is on (the demo's virtual printer): the receipt comes out beside the counter.
+  await expect(page.getByTestId('receipt-preview-image')).toBeVisible();
+  const receipt = page.getByTestId('receipt-preview-text');
+  await expect(receipt).toContainText('缴费收据');
+  await expect(receipt).toContainText(account.accountNo);
+  await expect(receipt).toContainText('HFSS01-00000001');
+  await expect(receipt).toContainText('￥');
+  await expect(receipt).not.toContainText(account.idNumber);
+
   // The history shows the payment at once and no bill is left unpaid.
   await expect(page.getByTestId('history-row')).toHaveCount(1);
   await expect(page.getByTestId('history-row').first()).toContainText('缴费');

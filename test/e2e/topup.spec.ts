@@ -49,6 +49,12 @@ test('a clerk tops up a prepaid card, the meter loads it, and a second purchase 
   await press('Enter');
   await expect(page.getByTestId('topup-dialog')).toBeHidden();
   expect(actions).toBeLessThanOrEqual(4);
+  // The receipt, printed once the card held the gas, with its tier breakdown and sequence.
+  const receipt = page.getByTestId('receipt-preview-text');
+  await expect(receipt).toContainText('购气收据');
+  await expect(receipt).toContainText('35.71');
+  await expect(receipt).toContainText('购气序号');
+  await expect(page.getByTestId('receipt-preview-image')).toBeVisible();
 
   // The card now holds the purchase, not yet in the meter: no second sale.
   await expect(page.getByTestId('card-loaded')).toHaveAttribute('data-loaded', 'not-loaded');
