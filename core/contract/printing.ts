@@ -41,7 +41,17 @@ export const printerInterfaceSchema = z.discriminatedUnion('kind', [
 ]);
 export type PrinterInterface = z.infer<typeof printerInterfaceSchema>;
 
+/**
+ * What the printer understands. 'escpos': Epson-compatible ESC/POS with the GS ( k QR command
+ * (most counter printers: Epson, 佳博, 芯烨, 商米). 'escpos-no-qr': older or cheaper ESC/POS
+ * printers without it, which print nothing for a QR command: the code goes as a small image.
+ */
+export const printerModelSchema = z.enum(['escpos', 'escpos-no-qr']);
+export type PrinterModel = z.infer<typeof printerModelSchema>;
+
 export const printerSettingsSchema = z.strictObject({
+  /** Settings saved before the model was a setting are standard ESC/POS. */
+  model: printerModelSchema.default('escpos'),
   interface: printerInterfaceSchema,
   /** 32 columns: 58 mm paper (vans); 48: 80 mm (counters). */
   paperColumns: paperColumnsSchema,

@@ -73,7 +73,7 @@ export const stationConfigSchema = z.object({
 });
 export type StationConfig = z.infer<typeof stationConfigSchema>;
 
-const DEFAULT_PRINTER: PrinterSettings = { interface: { kind: 'none' }, paperColumns: 48, mode: 'text', kickDrawerOnCash: true };
+const DEFAULT_PRINTER: PrinterSettings = { model: 'escpos', interface: { kind: 'none' }, paperColumns: 48, mode: 'text', kickDrawerOnCash: true };
 
 export const DEFAULT_STATION_CONFIG: StationConfig = {
   stationId: 'HF-SS-01',

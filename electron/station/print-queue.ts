@@ -167,7 +167,7 @@ export class PrintQueue {
     const { mode, paperColumns } = this.settings;
     let bytes: Uint8Array;
     try {
-      bytes = buildReceiptJob(this.linesOf(job), { columns: paperColumns, mode, kickDrawer: this.kicksDrawer(job), fontPath: this.deps.fontPath ?? null });
+      bytes = buildReceiptJob(this.linesOf(job), { columns: paperColumns, mode, kickDrawer: this.kicksDrawer(job), fontPath: this.deps.fontPath ?? null, qrAsImage: this.settings.model === 'escpos-no-qr' });
     } catch (error) {
       // A raster receipt without a CJK font, or a receipt that cannot be laid out: nothing was sent.
       const detail = error instanceof Error ? error.message : String(error);
@@ -353,7 +353,7 @@ export class PrintQueue {
     const { paperColumns, mode } = this.settings;
     let bytes: Uint8Array;
     try {
-      bytes = buildTestPage({ columns: paperColumns, mode, kickDrawer: false, fontPath: this.deps.fontPath ?? null, stationName, at: localDateTimeOf(this.deps.clock.now(), this.deps.config.timeZone) });
+      bytes = buildTestPage({ columns: paperColumns, mode, kickDrawer: false, fontPath: this.deps.fontPath ?? null, qrAsImage: this.settings.model === 'escpos-no-qr', stationName, at: localDateTimeOf(this.deps.clock.now(), this.deps.config.timeZone) });
     } catch (error) {
       return { ok: false, problem: mode === 'raster' ? 'raster-unavailable' : 'error', detail: error instanceof Error ? error.message : String(error), ms: null };
     }

@@ -6,7 +6,8 @@ import { billPayment, inputFor, topUp } from '../../core/receipt/fixtures.js';
 import { displayWidth } from '../../core/receipt/width.js';
 import { decodeEscPos, summarizeEscPos } from './escpos-decode.js';
 import { CELL_WIDTH, LINE_PITCH } from './fonts.js';
-import { DOTS_PER_LINE, decodeRasterBands, encodeRaster, renderReceiptBitmap, type Bitmap } from './raster.js';
+import { DOTS_PER_LINE, decodeRasterBands, encodeRaster, renderQrBitmap, renderReceiptBitmap, type Bitmap } from './raster.js';
+import { buildReceiptJob } from './receipt-job.js';
 
 const mac = (text: string): string => createHmac('sha256', 'station-key').update(text).digest('hex');
 
@@ -203,5 +204,22 @@ describe('decodeRasterBands', () => {
     const cut = Uint8Array.of(0x1d, 0x56, 66, 0);
     const bytes = Uint8Array.from([...encodeRaster(a), ...encodeRaster(a), ...cut, ...encodeRaster(a), ...encodeRaster(b)]);
     expect(decodeRasterBands(decodeEscPos(bytes))).toEqual([{ width: 8, height: 2, data: Uint8Array.of(0xf0, 0xf0) }, a, b]);
+  });
+});
+
+describe('a QR code as an image, for printers without the QR command', () => {
+  it.each([32, 48] as const)('a text job at %i columns carries the code as one small raster that scans, and no GS ( k', (columns) => {
+    const lines = layoutReceipt(inputFor(billPayment, columns), mac);
+    const code = receiptCode('R2026112100012', billPayment.amount, billPayment.entryId, mac);
+    const events = decodeEscPos(buildReceiptJob(lines, { columns, mode: 'text', kickDrawer: false, qrAsImage: true }));
+    const summary = summarizeEscPos(events);
+    expect(summary.qr).toEqual([]);
+    expect(summary.lines).toContain('缴费收据');
+    const [bitmap, ...more] = decodeRasterBands(events);
+    expect(more).toEqual([]);
+    if (!bitmap) throw new Error('no raster');
+    expect(bitmap.width).toBe(DOTS_PER_LINE[columns]);
+    expect(jsQR(rgba(bitmap), bitmap.width, bitmap.height)?.data).toBe(code);
+    expect(renderQrBitmap(code, columns)).toEqual(bitmap);
   });
 });

@@ -123,6 +123,34 @@ export function renderReceiptBitmap(lines: readonly ReceiptLine[], columns: Pape
   return { width, height, data };
 }
 
+/**
+ * A QR code alone as a bitmap the paper's width, centred with its quiet zone: for printers
+ * without the GS ( k QR command (many older 58 mm ones), which print text but not codes. No font
+ * is needed.
+ */
+export function renderQrBitmap(data: string, columns: PaperColumns): Bitmap {
+  const width = DOTS_PER_LINE[columns];
+  const qr = qrOf(data, width);
+  const height = (qr.size + 2 * QR_QUIET_MODULES) * qr.dots;
+  const stride = rowBytes(width);
+  const bits = new Uint8Array(stride * height);
+  const left = Math.floor((width - qr.size * qr.dots) / 2);
+  const top = QR_QUIET_MODULES * qr.dots;
+  for (let row = 0; row < qr.size; row += 1) {
+    for (let col = 0; col < qr.size; col += 1) {
+      if (qr.modules[row * qr.size + col] !== 1) continue;
+      for (let dy = 0; dy < qr.dots; dy += 1) {
+        for (let dx = 0; dx < qr.dots; dx += 1) {
+          const x = left + col * qr.dots + dx;
+          const i = (top + row * qr.dots + dy) * stride + (x >> 3);
+          bits[i] = (bits[i] ?? 0) | (0x80 >> (x & 7));
+        }
+      }
+    }
+  }
+  return { width, height, data: bits };
+}
+
 /** GS v 0 commands (m = 0) for the bitmap, in bands of at most 256 rows (many printers limit one command's height). */
 export function encodeRaster(bitmap: Bitmap): Uint8Array {
   const stride = rowBytes(bitmap.width);

@@ -29,7 +29,7 @@ import type { PaperColumns, ReceiptLine } from '../../core/receipt/layout.js';
 import { leftRight, truncate, wrap } from '../../core/receipt/width.js';
 import { EscPosBuilder, FS, QR_MAX_BYTES, type Align } from './escpos.js';
 import { encodeGb18030 } from './gb18030.js';
-import { encodeRaster, renderReceiptBitmap } from './raster.js';
+import { encodeRaster, renderQrBitmap, renderReceiptBitmap } from './raster.js';
 
 export type PrintMode = 'text' | 'raster';
 
@@ -39,6 +39,8 @@ export interface ReceiptJobOptions {
   readonly kickDrawer: boolean;
   /** Raster mode's Chinese font; null or absent: the first one installed (fonts.ts). */
   readonly fontPath?: string | null;
+  /** Text mode on a printer without the GS ( k QR command: the code goes as a small image. */
+  readonly qrAsImage?: boolean;
 }
 
 /** QR module size in dots: 29-module codes (a TD1 receipt code) come out 22 mm wide at 203 dpi. */
@@ -105,6 +107,7 @@ class TextWriter {
   constructor(
     private readonly printer: Thermal,
     private readonly columns: PaperColumns,
+    private readonly qrAsImage = false,
   ) {}
 
   line(line: ReceiptLine): void {
@@ -120,6 +123,12 @@ class TextWriter {
         this.printer.newLine();
         return;
       case 'qr':
+        if (this.qrAsImage) {
+          // The bitmap is the paper's width with the code centred in it: sent from the left margin.
+          this.style('left', false, false);
+          this.printer.add(bufferOf(encodeRaster(renderQrBitmap(line.data, this.columns))));
+          return;
+        }
         this.style('center', false, false);
         this.qr(line.data);
         return;
@@ -196,7 +205,7 @@ export function buildReceiptJob(lines: readonly ReceiptLine[], options: ReceiptJ
   const all = withEnding(lines);
   switch (options.mode) {
     case 'text': {
-      const writer = new TextWriter(printer, options.columns);
+      const writer = new TextWriter(printer, options.columns, options.qrAsImage ?? false);
       for (const line of all) writer.line(line);
       break;
     }

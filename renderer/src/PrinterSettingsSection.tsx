@@ -22,11 +22,13 @@ type Columns = PrinterSettings['paperColumns'];
 const COLUMNS: readonly Columns[] = [32, 48];
 type Mode = PrinterSettings['mode'];
 const MODES: readonly Mode[] = ['text', 'raster'];
+type Model = PrinterSettings['model'];
+const MODELS: readonly Model[] = ['escpos', 'escpos-no-qr'];
 const DEFAULT_TCP_PORT = 9100;
 /** The contract's host rule (core/contract/printing.ts). */
 const HOST = /^[0-9A-Za-z.-]{1,253}$/;
 
-type Field = 'kind' | 'host' | 'port' | 'path' | 'baud' | 'device' | 'paper' | 'mode' | 'drawer';
+type Field = 'model' | 'kind' | 'host' | 'port' | 'path' | 'baud' | 'device' | 'paper' | 'mode' | 'drawer';
 type Problems = Readonly<Partial<Record<Field, string>>>;
 
 interface Port {
@@ -35,6 +37,7 @@ interface Port {
 }
 
 interface Form {
+  readonly model: Model;
   readonly kind: Kind;
   readonly host: string;
   readonly port: string;
@@ -66,6 +69,7 @@ function kindKey(kind: Kind): MessageKey {
 function formOf(settings: PrinterSettings): Form {
   const iface = settings.interface;
   return {
+    model: settings.model,
     kind: iface.kind,
     host: iface.kind === 'tcp' ? iface.host : '',
     port: String(iface.kind === 'tcp' ? iface.port : DEFAULT_TCP_PORT),
@@ -81,6 +85,7 @@ function formOf(settings: PrinterSettings): Form {
 function sameForm(a: Form, b: Form): boolean {
   return (
     a.kind === b.kind &&
+    a.model === b.model &&
     a.paperColumns === b.paperColumns &&
     a.mode === b.mode &&
     a.kickDrawerOnCash === b.kickDrawerOnCash &&
@@ -114,6 +119,9 @@ function asBaud(value: number): Baud {
 function asColumns(value: number): Columns {
   return COLUMNS.find((columns) => columns === value) ?? 48;
 }
+function asModel(value: string): Model {
+  return MODELS.find((model) => model === value) ?? 'escpos';
+}
 function asMode(value: string): Mode {
   return MODES.find((mode) => mode === value) ?? 'text';
 }
@@ -137,6 +145,8 @@ function fieldOfPath(path: unknown, kind: Kind): Field | null {
       return 'paper';
     case 'mode':
       return 'mode';
+    case 'model':
+      return 'model';
     case 'kickDrawerOnCash':
       return 'drawer';
     default:
@@ -182,7 +192,7 @@ function PrinterForm({ printer, ports }: { readonly printer: PrinterState; reado
 
   /** The settings to send, or the fields that are wrong (checked as the station checks them). */
   const settingsOf = (): { readonly ok: true; readonly value: PrinterSettings } | { readonly ok: false; readonly problems: Problems } => {
-    const rest = { paperColumns: form.paperColumns, mode: form.mode, kickDrawerOnCash: form.kickDrawerOnCash };
+    const rest = { model: form.model, paperColumns: form.paperColumns, mode: form.mode, kickDrawerOnCash: form.kickDrawerOnCash };
     switch (form.kind) {
       case 'none':
         return { ok: true, value: { interface: { kind: 'none' }, ...rest } };
@@ -451,6 +461,28 @@ function PrinterForm({ printer, ports }: { readonly printer: PrinterState; reado
         </label>
       )}
 
+      <label className="field">
+        <span className="field__label">{t('printerSettings.model')}</span>
+        <select
+          className={inputClass('model')}
+          data-testid="printer-model"
+          value={form.model}
+          disabled={disabled}
+          aria-invalid={problems.model !== undefined}
+          aria-describedby="printer-model-hint"
+          onChange={(event) => edit({ model: asModel(event.target.value) }, 'model')}
+        >
+          {MODELS.map((option) => (
+            <option key={option} value={option}>
+              {t(option === 'escpos' ? 'printerSettings.model.escpos' : 'printerSettings.model.escpos-no-qr')}
+            </option>
+          ))}
+        </select>
+        <span className="muted small" id="printer-model-hint">
+          {t('printerSettings.modelHint')}
+        </span>
+        {problemOf('model')}
+      </label>
       <div className="field-row">
         <label className="field">
           <span className="field__label">{t('printerSettings.paper')}</span>

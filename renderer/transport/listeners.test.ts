@@ -3,7 +3,7 @@ import type { PrinterState } from '../../core/contract/printing.js';
 import { EventHub } from './listeners.js';
 
 const blocked: PrinterState = {
-  settings: { interface: { kind: 'virtual' }, paperColumns: 48, mode: 'text', kickDrawerOnCash: true },
+  settings: { model: 'escpos', interface: { kind: 'virtual' }, paperColumns: 48, mode: 'text', kickDrawerOnCash: true },
   status: 'blocked',
   problem: 'paper-out',
   detail: null,

@@ -55,7 +55,7 @@ async function benchOne(root: string, mode: PrinterSettings['mode'], columns: Pr
     clock: manualClock(NOW),
     demo: { accounts, seed: SEED },
     log: quiet,
-    overrides: { reader: { kind: 'none', path: null, baudRate: 9600 }, printer: { interface: { kind: 'tcp', host: '127.0.0.1', port: printer.port }, paperColumns: columns, mode, kickDrawerOnCash: true } },
+    overrides: { reader: { kind: 'none', path: null, baudRate: 9600 }, printer: { model: 'escpos', interface: { kind: 'tcp', host: '127.0.0.1', port: printer.port }, paperColumns: columns, mode, kickDrawerOnCash: true } },
   });
   try {
     const session = (await call(station, undefined, 'session.login', { staffNo: '1001', password: '123456' })).session;

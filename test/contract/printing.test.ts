@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 function tcpPrinter(port: number, over: Partial<PrinterSettings> = {}): PrinterSettings {
-  return { interface: { kind: 'tcp', host: '127.0.0.1', port }, paperColumns: 48, mode: 'text', kickDrawerOnCash: true, ...over };
+  return { model: 'escpos', interface: { kind: 'tcp', host: '127.0.0.1', port }, paperColumns: 48, mode: 'text', kickDrawerOnCash: true, ...over };
 }
 
 async function open(over: Partial<PrinterSettings> = {}, extra: Parameters<typeof openTestStation>[1] = {}): Promise<{ t: TestStation; printer: VirtualPrinter; session: string }> {
@@ -292,5 +292,17 @@ describe('receipts', () => {
     unwrap(await station.call('printer.configure', tcpPrinter(p.port, { paperColumns: 32 }), admin));
     const saved = JSON.parse(readFileSync(join(station.dataDir, 'station.json'), 'utf8')) as { printer: PrinterSettings };
     expect(saved.printer.paperColumns).toBe(32);
+  });
+
+  it('sends the QR code as an image to a printer without the QR command', async () => {
+    const { t: station, printer: p, session } = await open({ model: 'escpos-no-qr' });
+    await payBills(station, session, 0);
+    await settledIdle(station, session);
+    const [job] = receiptsPrinted(p);
+    expect(job?.summary.qr).toEqual([]);
+    // One image the paper's width (sent as GS v 0 bands of at most 256 rows).
+    expect(job?.summary.rasters.length).toBeGreaterThan(0);
+    expect(job?.summary.rasters.every((band) => band.width === 576)).toBe(true);
+    expect(job?.summary.lines).toContain('缴费收据');
   });
 });
