@@ -435,6 +435,7 @@ export class PrintQueue {
       this.captured.push({ jobNo: this.nextPreviewNo++, at: this.deps.clock.now().toISOString(), job, columns: this.settings.paperColumns });
     }
     if (this.captured.length > PREVIEWS_KEPT) this.captured = this.captured.slice(-PREVIEWS_KEPT);
+    virtual.forgetComplete();
   }
 
   private previewOf(captured: Captured): PrintPreview {

@@ -61,6 +61,8 @@ export interface VirtualPrinterControl {
   setStateAfter(bytes: number, state: VirtualPrinterState): void;
   /** Forget complete jobs and the bytes captured so far on open ones. */
   clear(): void;
+  /** Forget complete jobs only (a long-running demo keeps what it showed, not every byte). */
+  forgetComplete(): void;
   /** The complete jobs, once there are at least `count` of them; rejects after `timeoutMs`. */
   waitForJobs(count: number, timeoutMs?: number): Promise<CapturedJob[]>;
   close(): Promise<void>;
@@ -185,6 +187,10 @@ class PrinterCore {
     return this.sessions.map(snapshot);
   }
 
+  forgetComplete(): void {
+    this.sessions = this.sessions.filter((s) => !s.closed);
+  }
+
   clear(): void {
     this.sessions = this.sessions.filter((s) => !s.closed);
     for (const session of this.sessions) {
@@ -228,6 +234,7 @@ class PrinterCore {
       setState: (next) => this.setState(next),
       setStateAfter: (bytes, next) => this.setStateAfter(bytes, next),
       clear: () => this.clear(),
+      forgetComplete: () => this.forgetComplete(),
       waitForJobs: (count, timeoutMs = 5000) => this.waitForJobs(count, timeoutMs),
       close,
     };
