@@ -205,22 +205,35 @@ function items(sheet: Sheet, entry: LedgerEntryDoc): void {
   }
 }
 
+/** What every receipt starts with: who issued it, what it is, its number, when and by whom. */
+function head(sheet: Sheet, input: Pick<ReceiptInput, 'station' | 'operator' | 'receiptNo' | 'reprint'>, title: string, at: string): void {
+  const { station, operator } = input;
+  if (!Number.isInteger(input.reprint) || input.reprint < 0) throw new ReceiptError(`not a reprint count: ${input.reprint}`);
+  sheet.double(station.utilityName, 'center', true);
+  sheet.text(station.stationKind === 'van' ? `${station.stationName}（流动服务车）` : station.stationName, 'center');
+  sheet.text(title, 'center', true);
+  if (input.reprint > 0) sheet.text(`重打（第${input.reprint}次）`, 'center', true);
+  sheet.rule('=');
+  sheet.field('收据号', input.receiptNo);
+  sheet.field('时间', localDateTimeOf(new Date(at), station.timeZone));
+  sheet.field('营业员', `${operator.name} 工号${operator.staffNo}`);
+}
+
+/** What every receipt ends with: the verification code, the hotline, the cut. */
+function foot(sheet: Sheet, code: string, hotline: string): void {
+  sheet.lines.push({ kind: 'qr', data: code });
+  sheet.text('扫码核验收据', 'center');
+  sheet.text(`服务热线：${hotline}`, 'center');
+  sheet.lines.push({ kind: 'feed', lines: 2 }, { kind: 'cut' });
+}
+
 /** The receipt for `input.entry`, as lines that each fit `input.paperColumns`. */
 export function layoutReceipt(input: ReceiptInput, mac: ReceiptMac): ReceiptLine[] {
-  const { entry, account, operator, station, paperColumns } = input;
-  if (!Number.isInteger(input.reprint) || input.reprint < 0) throw new ReceiptError(`not a reprint count: ${input.reprint}`);
+  const { entry, account, station, paperColumns } = input;
   const code = receiptCode(input.receiptNo, entry.amount, entry.entryId, mac);
   const sheet = new Sheet(paperColumns);
 
-  sheet.double(station.utilityName, 'center', true);
-  sheet.text(station.stationKind === 'van' ? `${station.stationName}（流动服务车）` : station.stationName, 'center');
-  sheet.text(titleOf(entry), 'center', true);
-  if (input.reprint > 0) sheet.text(`重打（第${input.reprint}次）`, 'center', true);
-  sheet.rule('=');
-
-  sheet.field('收据号', input.receiptNo);
-  sheet.field('时间', localDateTimeOf(new Date(entry.at), station.timeZone));
-  sheet.field('营业员', `${operator.name} 工号${operator.staffNo}`);
+  head(sheet, input, titleOf(entry), entry.at);
   sheet.field('户号', account.accountNo);
   sheet.field('户名', account.ownerName);
   if (account.idNumber !== '') sheet.field('证件号', maskIdNumber(account.idNumber));
@@ -248,10 +261,7 @@ export function layoutReceipt(input: ReceiptInput, mac: ReceiptMac): ReceiptLine
   if (input.creditLeft !== null) sheet.amount('预存余额', formatYuan(input.creditLeft));
   sheet.rule();
 
-  sheet.lines.push({ kind: 'qr', data: code });
-  sheet.text('扫码核验收据', 'center');
-  sheet.text(`服务热线：${station.hotline}`, 'center');
-  sheet.lines.push({ kind: 'feed', lines: 2 }, { kind: 'cut' });
+  foot(sheet, code, station.hotline);
   return sheet.lines;
 }
 
@@ -268,18 +278,10 @@ export function openingSubject(accountNo: string): string {
 
 /** The receipt 开户回执 of a new account: no money moved, so no items; the customer keeps the account number. */
 export function layoutOpeningReceipt(input: OpeningReceiptInput, mac: ReceiptMac): ReceiptLine[] {
-  const { account, operator, station, paperColumns, opening } = input;
-  if (!Number.isInteger(input.reprint) || input.reprint < 0) throw new ReceiptError(`not a reprint count: ${input.reprint}`);
+  const { account, station, paperColumns, opening } = input;
   const code = receiptCode(input.receiptNo, 0 as Fen, openingSubject(account.accountNo), mac);
   const sheet = new Sheet(paperColumns);
-  sheet.double(station.utilityName, 'center', true);
-  sheet.text(station.stationKind === 'van' ? `${station.stationName}（流动服务车）` : station.stationName, 'center');
-  sheet.text('开户回执', 'center', true);
-  if (input.reprint > 0) sheet.text(`重打（第${input.reprint}次）`, 'center', true);
-  sheet.rule('=');
-  sheet.field('收据号', input.receiptNo);
-  sheet.field('时间', localDateTimeOf(new Date(input.at), station.timeZone));
-  sheet.field('营业员', `${operator.name} 工号${operator.staffNo}`);
+  head(sheet, input, '开户回执', input.at);
   sheet.rule();
   for (const line of leftRight('户号', account.accountNo, paperColumns / 2)) sheet.lines.push({ kind: 'text', text: line, align: 'left', size: 'double', bold: true });
   sheet.field('户名', account.ownerName);
@@ -291,10 +293,7 @@ export function layoutOpeningReceipt(input: OpeningReceiptInput, mac: ReceiptMac
   sheet.field('气价', opening.tariffName);
   sheet.rule();
   sheet.text('请妥善保管户号，缴费、购气时出示。', 'left');
-  sheet.lines.push({ kind: 'qr', data: code });
-  sheet.text('扫码核验收据', 'center');
-  sheet.text(`服务热线：${station.hotline}`, 'center');
-  sheet.lines.push({ kind: 'feed', lines: 2 }, { kind: 'cut' });
+  foot(sheet, code, station.hotline);
   return sheet.lines;
 }
 

@@ -244,13 +244,13 @@ export class PrintQueue {
     return !this.deps.book.attemptsOf(job.jobId).some((attempt) => attempt.outcome === 'unconfirmed');
   }
 
-  linesOf(job: PrintJobDoc): ReceiptLine[] {
+  private linesOf(job: PrintJobDoc): ReceiptLine[] {
     const receipt = this.deps.book.receipt(job.receiptNo);
     if (!receipt) throw new Error(`no receipt ${job.receiptNo}`);
     return this.layout(receipt, job.reprint);
   }
 
-  layout(receipt: ReceiptDoc, reprint: number): ReceiptLine[] {
+  private layout(receipt: ReceiptDoc, reprint: number): ReceiptLine[] {
     const { snapshot } = receipt;
     const station = { utilityName: snapshot.utilityName, stationName: snapshot.stationName, stationKind: snapshot.stationKind, hotline: snapshot.hotline, timeZone: snapshot.timeZone };
     const account = { accountNo: receipt.accountNo, ownerName: snapshot.ownerName, idNumber: snapshot.idNumberMasked };
