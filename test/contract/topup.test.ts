@@ -77,11 +77,15 @@ describe('top-up at the counter', () => {
       expect(preview.text.some((line) => line.startsWith('购气序号') && line.endsWith(String(index + 1)))).toBe(true);
       expect(preview.png.length).toBeGreaterThan(1000);
     }
-    const listed = unwrap(await t.call('receipts.list', { accountNo: account.accountNo })).receipts;
-    expect(listed.map((receipt) => [receipt.kind, receipt.print])).toEqual([
-      ['top-up', 'printed'],
-      ['top-up', 'printed'],
-    ]);
+    // The printer has the bytes before the station has asked it, after the job, whether the
+    // paper came out; "printed" is recorded only after that answer.
+    await vi.waitFor(async () => {
+      const listed = unwrap(await t.call('receipts.list', { accountNo: account.accountNo })).receipts;
+      expect(listed.map((receipt) => [receipt.kind, receipt.print])).toEqual([
+        ['top-up', 'printed'],
+        ['top-up', 'printed'],
+      ]);
+    });
   });
 
   it('confirms the same top-up twice at once and writes the card once', async () => {
