@@ -3,7 +3,8 @@
 //   dist/electron/main.mjs  Electron main (ESM)
 //   dist/electron/preload.cjs  the sandboxed preload (CommonJS: sandboxed preloads cannot be ESM)
 //   dist/host/main.mjs      the station host CLI (plain Node)
-//   dist/cli/audit-check.mjs, dist/bench/bench.mjs, dist/emulator/{main,cli}.mjs  when their entry files exist
+//   dist/cli/audit-check.mjs, dist/bench/bench.mjs, dist/emulator/{main,cli}.mjs,
+//   dist/central/{main,setup}.mjs  when their entry files exist
 // Usage: node scripts/build.mjs [--force] [--no-renderer]
 // A failed step does not stop the others (a broken renderer should not hide a broken bundle);
 // the exit code is 1 if any step failed.
@@ -123,6 +124,8 @@ const bundles = [
   { required: false, options: nodeBundle('test/bench/bench.ts', 'dist/bench/bench.mjs') },
   { required: false, options: nodeBundle('hardware/emulator/main.ts', 'dist/emulator/main.mjs') },
   { required: false, options: nodeBundle('hardware/emulator/cli.ts', 'dist/emulator/cli.mjs') },
+  { required: false, options: nodeBundle('sync/central/main.ts', 'dist/central/main.mjs') },
+  { required: false, options: nodeBundle('sync/setup/cli.ts', 'dist/central/setup.mjs') },
 ];
 
 function checkPreload(result) {

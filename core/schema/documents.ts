@@ -12,7 +12,8 @@
  * Id scheme (also the sync layout's): `account:<accountNo>`, `bill:<accountNo>:<period>`,
  * `tariff:<tariffCode>:<version>`, `operator:<staffNo>`, `ledger:<entryId>` where entryId is
  * `<stationId>:<...>`, `audit:<stationId>:<seq, 10 digits>`, `cardwrite:<entryId>`,
- * `station-range:<stationId>:account`, `account-opening:<accountNo>`.
+ * `station-range:<stationId>:account`, `account-opening:<accountNo>`, `transfer:<eventId>`,
+ * `outcome:<event doc id>`, `range-grant:<stationId>:<kind>:<grantNo>`.
  */
 import { z } from 'zod';
 import {
@@ -414,6 +415,73 @@ export const printAttemptDocSchema = z.looseObject({
 });
 export type PrintAttemptDoc = z.infer<typeof printAttemptDocSchema>;
 
+/**
+ * An ownership transfer 过户 made at a station: a master-data event. The station shows the new
+ * owner at once (marked pending) from this document; the central service applies it to the
+ * account in master, in order per account, only if the account's owner is still `previousOwner`,
+ * and answers with an `event-outcome` in the station's inbox. Never updated.
+ */
+export const ownershipTransferDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('ownership-transfer'),
+  schemaVersion: versionSchema,
+  /** `<stationId>:<time base36>-<random>`, like an entry id; the document is `transfer:<eventId>`. */
+  eventId: entryIdSchema,
+  stationId: stationIdSchema,
+  at: instantSchema,
+  operator: operatorRefSchema,
+  accountNo: accountNoSchema,
+  /** The owner the clerk saw: the precondition central checks. */
+  previousOwner: z.object({ name: z.string().min(1).max(64), idNumber: z.string().regex(/^\d{17}[\dX]$/) }),
+  newOwner: z.object({ name: z.string().min(1).max(64), idNumber: z.string().regex(/^\d{17}[\dX]$/), phone: z.string().regex(/^\d{7,12}$/) }),
+  /** What the clerk saw (身份证, 房产证, 过户协议…), as codes the UI names. */
+  documentsSeen: z.array(z.string().min(1).max(32)).min(1).max(10),
+  /** The 'transfer-fee' ledger entry written in the same bulkDocs; null when the fee was 0. */
+  feeEntryId: entryIdSchema.nullable(),
+  auditSeq: z.number().int().min(1),
+});
+export type OwnershipTransferDoc = z.infer<typeof ownershipTransferDocSchema>;
+
+/**
+ * Central's answer to a station's master-data event (an account opening, a card issue, an
+ * ownership transfer): `outcome:<the event document's _id>`, in that station's inbox. Never updated.
+ */
+export const eventOutcomeDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('event-outcome'),
+  schemaVersion: versionSchema,
+  stationId: stationIdSchema,
+  /** The `_id` of the station document the outcome is for. */
+  eventDocId: z.string().min(3).max(160),
+  eventKind: z.enum(['account-opening', 'card-issue', 'ownership-transfer']),
+  accountNo: accountNoSchema,
+  outcome: z.enum(['applied', 'rejected']),
+  /** Why it was rejected, as a code the UI names (for example 'owner-changed'), and in words. */
+  reason: z.string().max(48).nullable(),
+  detail: z.string().max(300).nullable(),
+  at: instantSchema,
+});
+export type EventOutcomeDoc = z.infer<typeof eventOutcomeDocSchema>;
+
+/**
+ * A block of numbers central gave a station: `range-grant:<stationId>:<kind>:<grantNo, 6 digits>`
+ * in the station's inbox. Grants of one kind never overlap across the utility; the station uses
+ * them in grantNo order. Never updated.
+ */
+export const rangeGrantDocSchema = z.looseObject({
+  _id: z.string(),
+  type: z.literal('range-grant'),
+  schemaVersion: versionSchema,
+  stationId: stationIdSchema,
+  kind: z.enum(['account', 'receipt']),
+  grantNo: z.number().int().min(1),
+  /** Both ends included. */
+  from: z.number().int().min(0),
+  to: z.number().int().min(0),
+  at: instantSchema,
+});
+export type RangeGrantDoc = z.infer<typeof rangeGrantDocSchema>;
+
 export const documentSchemas = {
   account: accountDocSchema,
   'tariff-version': tariffVersionDocSchema,
@@ -427,6 +495,9 @@ export const documentSchemas = {
   receipt: receiptDocSchema,
   'print-job': printJobDocSchema,
   'print-attempt': printAttemptDocSchema,
+  'ownership-transfer': ownershipTransferDocSchema,
+  'event-outcome': eventOutcomeDocSchema,
+  'range-grant': rangeGrantDocSchema,
 } as const;
 export type DocumentType = keyof typeof documentSchemas;
 
@@ -444,6 +515,9 @@ export const CURRENT_SCHEMA_VERSION = {
   receipt: 1,
   'print-job': 1,
   'print-attempt': 1,
+  'ownership-transfer': 1,
+  'event-outcome': 1,
+  'range-grant': 1,
 } as const satisfies Record<DocumentType, number>;
 
 export const docId = {
@@ -461,6 +535,10 @@ export const docId = {
   printJob: (jobId: string) => `print-job:${jobId}`,
   printAttempt: (jobId: string, attempt: number) => `print-attempt:${jobId}:${String(attempt).padStart(4, '0')}`,
   accountOpening: (accountNo: string) => `account-opening:${accountNo}`,
+  transfer: (eventId: string) => `transfer:${eventId}`,
+  eventOutcome: (eventDocId: string) => `outcome:${eventDocId}`,
+  rangeGrant: (stationId: string, kind: 'account' | 'receipt', grantNo: number) => `range-grant:${stationId}:${kind}:${String(grantNo).padStart(6, '0')}`,
+  rangeGrantPrefix: (stationId: string, kind: 'account' | 'receipt') => `range-grant:${stationId}:${kind}:`,
 } as const;
 
 export { stationIdSchema, staffNoSchema, accountNoSchema, entryIdSchema };

@@ -70,6 +70,30 @@ export const stationConfigSchema = z.object({
    * key it lives only here (central learns it with the sync issue).
    */
   receiptKeyHex: z.string().regex(/^([0-9a-f]{2}){32}$/, 'the receipt key is 32 bytes of hex').nullable(),
+  /**
+   * Replication with central (sync/README.md); null: a station on its own (no central). The
+   * password is this station's CouchDB user's, made by the setup command.
+   */
+  sync: z
+    .object({
+      centralUrl: z.string().url().max(256),
+      /** The district this station serves: its master data and district ledger. */
+      district: z.string().regex(/^[A-Z0-9_-]{1,32}$/i, 'a district code is letters, digits, _ and -'),
+      username: z.string().min(1).max(64),
+      password: z.string().min(1).max(128),
+    })
+    .nullable(),
+  /**
+   * How far prepaid sales may go while the station cannot reach central, as card networks set
+   * floor limits: the longest time offline before top-ups stop, the largest single top-up, and the
+   * largest total of top-ups not yet pushed to central. Bill payments are not limited: they take
+   * money for a bill central already issued, and a double payment becomes credit.
+   */
+  offlineLimits: z.object({
+    maxOfflineHours: z.number().int().min(1).max(24 * 30),
+    maxSingleSale: z.number().int().min(0).max(100_000_000),
+    maxTotalSales: z.number().int().min(0).max(1_000_000_000),
+  }),
 });
 export type StationConfig = z.infer<typeof stationConfigSchema>;
 
@@ -96,6 +120,9 @@ export const DEFAULT_STATION_CONFIG: StationConfig = {
   receiptNumbers: { prefix: 'HFSS01', from: 1, to: 99_999_999 },
   printer: DEFAULT_PRINTER,
   receiptKeyHex: null,
+  sync: null,
+  // Illustrative: three days, 2,000 yuan at once, 20,000 yuan in all.
+  offlineLimits: { maxOfflineHours: 72, maxSingleSale: 200_000, maxTotalSales: 2_000_000 },
 };
 
 /**
