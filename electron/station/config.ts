@@ -76,7 +76,7 @@ export const stationConfigSchema = z.object({
    */
   sync: z
     .object({
-      centralUrl: z.string().url().max(256),
+      centralUrl: z.url({ protocol: /^https?$/ }).max(256),
       /** The district this station serves: its master data and district ledger. */
       district: z.string().regex(/^[A-Z0-9_-]{1,32}$/i, 'a district code is letters, digits, _ and -'),
       username: z.string().min(1).max(64),
