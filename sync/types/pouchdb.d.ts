@@ -36,6 +36,8 @@ declare module 'pouchdb' {
       key?: string;
       keys?: string[];
       include_docs?: boolean;
+      /** With include_docs: each doc carries `_conflicts` (the losing leaf revisions), if any. */
+      conflicts?: boolean;
       descending?: boolean;
       limit?: number;
       skip?: number;
@@ -83,12 +85,59 @@ declare module 'pouchdb' {
       db?: unknown;
       auto_compaction?: boolean;
       revs_limit?: number;
+      /** leveldb adapter: prepended to the name to make the folder (the embedded central's data directory). */
+      prefix?: string;
+      /** http adapter: sent as HTTP Basic on every request (pouchdb 9 sets the Authorization header itself). */
+      auth?: { username: string; password: string };
+      /** http adapter: do not PUT the database when it is missing (a station must never create databases on central). */
+      skip_setup?: boolean;
+      /** http adapter: replaces the fetch it uses (default: node-fetch with a cookie jar, `PouchDB.fetch`). */
+      fetch?: (url: string, options: Record<string, unknown>) => Promise<unknown>;
+    }
+    // --- Replication (sync/replication) ---
+    interface ReplicateOptions {
+      /** Where to start in the source's changes; with `checkpoint: false` the caller keeps its own checkpoints. */
+      since?: number | string;
+      checkpoint?: false | 'source' | 'target';
+      batch_size?: number;
+      batches_limit?: number;
+      live?: boolean;
+      retry?: boolean;
+      /** A client-side filter: the source's changes are read with include_docs to apply it. */
+      filter?: (doc: ExistingDocument) => boolean;
+      doc_ids?: string[];
+    }
+    interface ReplicationResult {
+      ok: boolean;
+      docs_read: number;
+      docs_written: number;
+      doc_write_failures: number;
+      errors: unknown[];
+      last_seq: number | string;
+      status?: 'complete' | 'cancelled' | 'aborting';
+      /** On 'change' events: the documents written by that batch. */
+      docs?: ExistingDocument[];
+    }
+    interface Replication extends PromiseLike<ReplicationResult> {
+      /** 'change': after each batch written; 'complete': at the end (also when cancelled). */
+      on(event: 'change' | 'complete', listener: (info: ReplicationResult) => void): Replication;
+      /** Every step of the replicator; `checkpoint` is set once a batch is in the target. */
+      on(event: 'checkpoint', listener: (info: { checkpoint?: number | string }) => void): Replication;
+      on(event: 'denied' | 'error', listener: (error: unknown) => void): Replication;
+      cancel(): void;
     }
     interface Database {
       readonly name: string;
-      get(id: string): Promise<ExistingDocument>;
+      /** `revs`: the doc carries `_revisions` ({ start, ids }), what `bulkDocs(..., { new_edits: false })` keeps (sync/service). */
+      get(id: string, options?: { revs?: boolean; rev?: string }): Promise<ExistingDocument>;
+      bulkGet(options: { docs: { id: string; rev?: string }[]; revs?: boolean }): Promise<{
+        results: { id: string; docs: ({ ok: ExistingDocument } | { error: { id?: string; rev?: string; error?: string; reason?: string } })[] }[];
+      }>;
       put(doc: Document): Promise<WriteSuccess>;
-      bulkDocs(docs: readonly object[]): Promise<WriteResult[]>;
+      remove(id: string, rev: string): Promise<WriteSuccess>;
+      bulkDocs(docs: readonly object[], options?: { new_edits?: boolean }): Promise<WriteResult[]>;
+      /** In Node, a Buffer. */
+      getAttachment(docId: string, attachmentId: string): Promise<Uint8Array>;
       allDocs(options?: AllDocsOptions): Promise<AllDocsResponse>;
       changes(options: ChangesOptions & { live: true }): ChangesFeed;
       changes(options?: ChangesOptions): Promise<{ results: Change[]; last_seq: number | string }>;
@@ -100,6 +149,15 @@ declare module 'pouchdb' {
   interface PouchDBConstructor {
     new (name: string, options?: PouchDB.DatabaseConfiguration): PouchDB.Database;
     plugin(plugin: unknown): PouchDBConstructor;
+    /** A constructor whose databases get these options unless a call overrides them (sync/central). */
+    defaults(options: PouchDB.DatabaseConfiguration): PouchDBConstructor;
+    /** One event emitter shared by every PouchDB constructor in the process ('created', 'destroyed', 'ref', 'unref'). */
+    on(event: string, listener: (...args: never[]) => void): unknown;
+    removeListener(event: string, listener: (...args: never[]) => void): unknown;
+    listeners(event: string): ((...args: never[]) => void)[];
+    replicate(source: PouchDB.Database, target: PouchDB.Database, options?: PouchDB.ReplicateOptions): PouchDB.Replication;
+    /** The fetch the http adapter uses by default. */
+    fetch(url: string, options: Record<string, unknown>): Promise<unknown>;
   }
   const PouchDB: PouchDBConstructor;
   export = PouchDB;

@@ -9,8 +9,9 @@
  *   commit.fdatasync         fdatasync calls per confirm, counted by strace when it is installed
  *   topup.<baud>.*           a top-up from card inserted to committed, pacing on, beside the floor
  *                            (wire time + card write time + turnaround per exchange): test/bench/topup.ts
+ *   sync.*                   station sync: push beside plain replication, provisioning from a snapshot: test/bench/sync.ts
  *
- * Options: --sizes 100000,1200000  --commits 200  --only lookups|commits|topups|prints  --commit-only (used under strace)
+ * Options: --sizes 100000,1200000  --commits 200  --only lookups|commits|topups|prints|sync  --commit-only (used under strace)
  */
 import { benchPrinting } from './printing.js';
 import { spawnSync } from 'node:child_process';
@@ -31,6 +32,7 @@ import { openStationDatabases } from '../../electron/station/database.js';
 import { TongdaSyncedLeveldown } from '../../electron/station/durable-leveldown.js';
 import { openStation } from '../../electron/station/open-station.js';
 import { seedDemoData } from '../../electron/station/seed.js';
+import { benchSync } from './sync.js';
 import { benchTopups } from './topup.js';
 import type { RunningStation } from '../../electron/station/types.js';
 
@@ -303,7 +305,7 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '100000,1200000' },
       commits: { type: 'string', default: '200' },
       'commit-only': { type: 'boolean', default: false },
-      /** lookups | commits | topups | prints: one part only (default: all). */
+      /** lookups | commits | topups | prints | sync: one part only (default: all). */
       only: { type: 'string', default: '' },
     },
   });
@@ -321,6 +323,7 @@ async function main(): Promise<void> {
   }
   if (only === '' || only === 'topups') await benchTopups(report, note);
   if (only === '' || only === 'prints') await benchPrinting(ROOT, report, note);
+  if (only === '' || only === 'sync') await benchSync(ROOT, report, note);
 
   note('\nbench                          value        unit          n');
   for (const f of figures) note(`${f.bench.padEnd(30)} ${String(f.value).padStart(10)}  ${f.unit.padEnd(12)} ${f.n.toLocaleString().padStart(10)}`);
