@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fakeClockFromEnv, parseStationArgs, type StationArgs } from './host/args.js';
+import { fakeClockFromEnv, parseStationArgs, syncOverrideOf, type StationArgs } from './host/args.js';
 import { RENDERER_CSP, resolveStaticFile, SECURITY_HEADERS } from './host/static-files.js';
 import { registerStationIpc } from './ipc/router.js';
 import { APP_HOST, APP_INDEX_URL, APP_SCHEME, decidePermission, decideSender, isNavigationAllowed } from './ipc/sender-policy.js';
@@ -121,7 +121,8 @@ async function boot(args: StationArgs, clock: ReturnType<typeof fakeClockFromEnv
   if (!existsSync(path.join(rendererDir, 'index.html'))) log(`No built renderer at ${rendererDir}: run \`npm run build\`.`);
 
   const dataDir = path.resolve(args.dataDir ?? path.join(app.getPath('userData'), 'station'));
-  const overrides: Partial<StationConfig> = args.stationId === null ? {} : { stationId: args.stationId };
+  const sync = syncOverrideOf(args);
+  const overrides: Partial<StationConfig> = { ...(args.stationId === null ? {} : { stationId: args.stationId }), ...(sync === null ? {} : { sync }) };
   stationOpening = openStation({
     dataDir,
     overrides,

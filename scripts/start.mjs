@@ -10,7 +10,21 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataArgs = ['--data', path.join('.data', 'station'), '--demo'];
+// The demo station syncs with `npm run central` (127.0.0.1:5985, district SHUSHAN) when it runs,
+// and shows 离线 when it does not.
+const dataArgs = [
+  '--data',
+  path.join('.data', 'station'),
+  '--demo',
+  '--central',
+  process.env.TONGDA_CENTRAL_URL ?? 'http://127.0.0.1:5985',
+  '--district',
+  'SHUSHAN',
+  '--sync-user',
+  'station-hf-ss-01',
+  '--sync-password',
+  'station-demo',
+];
 const HOST_PORT = '8631';
 const READY_PREFIX = 'TONGDA_STATION_READY ';
 

@@ -29,6 +29,8 @@ import {
   searchResultSchema,
   stationInfoSchema,
 } from './views.js';
+import { offlineLimitsSchema, syncStateSchema } from './sync.js';
+import { conflictListSchema, creditRefundInputSchema, syncDbSchema, transferInputSchema, transferResultSchema, transferViewSchema } from './transfer.js';
 import { printerSettingsSchema, printerStateSchema, printerTestResultSchema, printJobViewSchema, printPreviewSchema, receiptNoSchema, receiptViewSchema } from './printing.js';
 
 /** Who may call a command: anyone connected, any logged-in operator, or only some roles. */
@@ -239,6 +241,33 @@ export const commands = {
     input: z.strictObject({ state: z.enum(['ok', 'paper-out', 'cover-open', 'offline', 'stalled']) }),
     output: z.object({ done: z.literal(true) }),
     access: anyOperator,
+  },
+  // Sync with central (issue 5): the replication's state, a push/pull now, the offline limits.
+  /** Online or offline, pending count, last success and error, offline-limit usage, numbers left. */
+  'sync.state': { input: empty, output: syncStateSchema, access: anyOperator },
+  /** Pushes and pulls now instead of waiting for the next round or back-off. */
+  'sync.now': { input: empty, output: syncStateSchema, access: serving },
+  /** Changes this station's offline limits (saved to station.json). */
+  'sync.configureLimits': { input: offlineLimitsSchema, output: syncStateSchema, access: configuring },
+
+  // ── Ownership transfer 过户, credit refunds, conflicts (issue 5) ──
+  /** Records an ownership transfer 过户 (with its fee and 过户回执); central applies or rejects it. */
+  'accounts.transfer': { input: transferInputSchema, output: transferResultSchema, access: serving },
+  /** This station's transfers in one state (default: rejected), newest first: the search screen's notice. */
+  'transfers.list': {
+    input: z.strictObject({ state: z.enum(['pending', 'applied', 'rejected']).optional() }),
+    output: z.object({ transfers: z.array(transferViewSchema) }),
+    access: serving,
+  },
+  /** Pays credit 预存 back out of the till (a 'credit-refund' entry and a 退款收据), with a supervisor's approval. */
+  'credit.refund': { input: creditRefundInputSchema, output: reversalResultSchema, access: serving },
+  /** Documents with CouchDB conflicts in the station's local databases. */
+  'sync.conflicts': { input: empty, output: conflictListSchema, access: overseeing },
+  /** Keeps one revision of a conflicted master document and deletes the others (never a ledger or station document). */
+  'sync.resolveConflict': {
+    input: z.strictObject({ db: syncDbSchema, id: z.string().min(1).max(200), keepRev: z.string().min(3).max(80) }),
+    output: z.object({ resolved: z.literal(true), rev: z.string() }),
+    access: configuring,
   },
   'demo.cards': { input: empty, output: z.object({ cards: z.array(demoCardSchema) }), access: anyOperator },
   'demo.card': {

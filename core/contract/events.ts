@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { accountNoSchema } from '../schema/primitives.js';
 import { readerStateSchema } from './cards.js';
 import { printerStateSchema } from './printing.js';
+import { syncStateSchema } from './sync.js';
 import { ledgerEntryViewSchema } from './views.js';
 
 export const events = {
@@ -15,6 +16,13 @@ export const events = {
   'reader.changed': readerStateSchema,
   /** The print queue moved or stopped, or the printer settings changed. */
   'printer.changed': printerStateSchema,
+  /** The replication with central moved: on or off line, pending count, progress, limits, numbers left. */
+  'sync.changed': syncStateSchema,
+  /**
+   * An account's data changed from outside this window: another station's entry or a master change
+   * arrived from central (or this station's master copy changed). An open account page reloads.
+   */
+  'accounts.changed': z.object({ accountNo: accountNoSchema }),
 } as const;
 
 export type Events = typeof events;

@@ -87,7 +87,7 @@ export const printerStateSchema = z.object({
 });
 export type PrinterState = z.infer<typeof printerStateSchema>;
 
-export const receiptKindSchema = z.enum(['bill-payment', 'top-up', 'reversal', 'card-issue', 'account-opening']);
+export const receiptKindSchema = z.enum(['bill-payment', 'top-up', 'reversal', 'card-issue', 'account-opening', 'credit-refund', 'transfer-fee', 'ownership-transfer']);
 export type ReceiptKind = z.infer<typeof receiptKindSchema>;
 
 export const receiptViewSchema = z.object({

@@ -68,11 +68,26 @@ export const errorCodes = [
    * receipt must carry a number of this station's range. Nothing was written.
    */
   'RECEIPT_RANGE_EXHAUSTED',
+  /**
+   * A prepaid sale (top-up) refused by the station's offline limits while it cannot reach central:
+   * `details.reason` is 'offline-too-long', 'single-sale' or 'total-sales'. Nothing was written.
+   */
+  'OFFLINE_LIMIT',
   'RECEIPT_NOT_FOUND',
   /** No printer is configured at this station (settings), so there is nothing to print on. */
   'PRINTER_OFF',
   /** Only the station's own virtual printer can be told what to do or be shown on screen. */
   'PRINTER_NOT_VIRTUAL',
+  /** An ownership transfer 过户 of this account made here is still waiting for central's decision. */
+  'TRANSFER_PENDING',
+  /** The new owner of a transfer is the account's owner already. */
+  'TRANSFER_SAME_OWNER',
+  /** The account's credit 预存 is less than the refund (or a reversal would take back credit already used). */
+  'CREDIT_TOO_LOW',
+  /** No such conflict (resolved meanwhile, or the revision is not one of the document's). */
+  'CONFLICT_NOT_FOUND',
+  /** Ledger and station documents are never resolved at the counter: report the conflict to central. */
+  'CONFLICT_NOT_RESOLVABLE',
   /** The station could not write durably; nothing was committed. */
   'STORAGE_FAILED',
   'INTERNAL',

@@ -1,6 +1,7 @@
 /** Shapes the station returns. Output schemas exist for tests and for documentation; types come from them. */
 import { z } from 'zod';
 import { ledgerEntryDocSchema, pricingSchema } from '../schema/documents.js';
+import { doublePaymentViewSchema, transferViewSchema } from './transfer.js';
 import {
   accountNoSchema,
   accountStatusSchema,
@@ -77,6 +78,8 @@ export const billViewSchema = z.object({
   lateFee: nonNegativeFenSchema,
   overdueDays: z.number().int().min(0),
   paidByEntryId: entryIdSchema.nullable(),
+  /** The station whose payment settled the bill (another counter's, after sync). */
+  paidByStationId: z.string().nullable(),
 });
 export type BillView = z.infer<typeof billViewSchema>;
 
@@ -121,7 +124,16 @@ export const accountDetailSchema = z.object({
   bills: z.array(billViewSchema),
   /** Unpaid bill amounts plus their late fees as of today. */
   arrears: nonNegativeFenSchema,
+  /** Credit 预存, the money of double payments included. */
   creditBalance: fenSchema,
+  /** Bills paid again after another payment settled them: their money is in the credit. Oldest first. */
+  doublePayments: z.array(doublePaymentViewSchema),
+  /** What a transfer 过户 costs at this station (fen; 0: free). */
+  transferFee: nonNegativeFenSchema,
+  /** This station's ownership transfer 过户 central has not decided yet: the owner shown is its new owner. */
+  pendingTransfer: transferViewSchema.nullable(),
+  /** This station's transfers of the account central rejected, newest first: the owner shown is master's. */
+  rejectedTransfers: z.array(transferViewSchema),
   /** Newest first. */
   history: z.array(ledgerEntryViewSchema),
   today: localDateSchema,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fen } from '../money/money.js';
 import { v1Samples } from '../schema/samples.js';
 import { billDocSchema, ledgerEntryDocSchema, type BillDoc, type LedgerEntryDoc } from '../schema/documents.js';
-import { billSettlements, cancellingAmounts, creditBalance, makeEntryId, reversalEntryId, reversalRefusal, reversalsByOriginal } from './rules.js';
+import { billSettlements, cancellingAmounts, creditBalance, doublePayments, makeEntryId, paymentOrder, reversalEntryId, reversalRefusal, reversalsByOriginal } from './rules.js';
 
 const baseEntry = ledgerEntryDocSchema.parse(v1Samples['ledger-entry']);
 const baseBill = billDocSchema.parse(v1Samples.bill);
@@ -17,11 +17,12 @@ function bill(period: string, paidExternally = false): BillDoc {
   };
 }
 
-function payment(id: string, at: string, billIds: string[], creditDelta = 0): LedgerEntryDoc {
+function payment(id: string, at: string, billIds: string[], creditDelta = 0, station = 'HF-SS-01'): LedgerEntryDoc {
   return {
     ...baseEntry,
-    _id: `ledger:HF-SS-01:${id}`,
-    entryId: `HF-SS-01:${id}`,
+    _id: `ledger:${station}:${id}`,
+    entryId: `${station}:${id}`,
+    stationId: station,
     at,
     bills: billIds.map((billId) => ({ billId, period: billId.slice(-7), amount: fen(1000), lateFee: fen(0), overdueDays: 0 })),
     creditDelta: fen(creditDelta),
@@ -66,8 +67,8 @@ describe('bill settlement', () => {
 describe('credit and reversals', () => {
   it('derives credit from the opening credit and every entry, a reversal restoring what was used', () => {
     const used = payment('a', '2026-11-21T02:00:00.000Z', ['3401000001-2026-08'], -500);
-    expect(creditBalance(fen(800), [used])).toBe(300);
-    expect(creditBalance(fen(800), [used, reversal(used, '2026-11-21T02:05:00.000Z')])).toBe(800);
+    expect(creditBalance(fen(800), [used], [])).toBe(300);
+    expect(creditBalance(fen(800), [used, reversal(used, '2026-11-21T02:05:00.000Z')], [])).toBe(800);
   });
 
   it('refuses to reverse a reversal or a reversed entry, and picks the earliest of two reversals', () => {
@@ -79,5 +80,57 @@ describe('credit and reversals', () => {
     expect(reversalRefusal(here, [paid, here])).toBe('not-reversible');
     expect(reversalsByOriginal([paid, here, there]).get(paid.entryId)?.entryId).toBe(there.entryId);
     expect(cancellingAmounts(paid)).toEqual({ amount: 0 - paid.amount, creditDelta: 0 });
+  });
+});
+
+describe('paid twice', () => {
+  const bills = [bill('2026-08'), bill('2026-09'), bill('2026-07', true)];
+  const aug = '3401000001-2026-08';
+  const sep = '3401000001-2026-09';
+
+  it('settles the bill by the earlier payment; the later one’s line becomes credit, whatever order the entries arrive in', () => {
+    const here = payment('k1', '2026-11-21T02:00:00.000Z', [aug]);
+    const there = payment('k2', '2026-11-21T02:30:00.000Z', [aug, sep], 0, 'HF-VAN-02');
+    for (const entries of [
+      [here, there],
+      [there, here],
+    ]) {
+      expect(billSettlements(bills, entries).get(aug)).toEqual({ by: 'ledger', entryId: here.entryId });
+      expect(billSettlements(bills, entries).get(sep)).toEqual({ by: 'ledger', entryId: there.entryId });
+      const doubles = doublePayments(bills, entries);
+      expect(doubles).toEqual([
+        { billId: aug, period: '2026-08', entryId: there.entryId, stationId: 'HF-VAN-02', at: there.at, amount: 1000, settledBy: { by: 'ledger', entryId: here.entryId } },
+      ]);
+      expect(creditBalance(fen(0), entries, bills)).toBe(1000);
+    }
+  });
+
+  it('breaks a tie in time by entry id, the same at every station', () => {
+    const a = payment('aaa', '2026-11-21T02:00:00.000Z', [aug], 0, 'HF-SS-01');
+    const b = payment('aaa', '2026-11-21T02:00:00.000Z', [aug], 0, 'HF-VAN-02');
+    expect(paymentOrder(a, b)).toBeLessThan(0);
+    expect(doublePayments(bills, [b, a])[0]?.entryId).toBe(b.entryId);
+    expect(doublePayments(bills, [a, b])[0]?.entryId).toBe(b.entryId);
+  });
+
+  it('counts the late fee of the line, a bill central says was paid outside, and nothing once the later payment is reversed', () => {
+    const withFee: LedgerEntryDoc = { ...payment('x', '2026-11-21T03:00:00.000Z', []), bills: [{ billId: aug, period: '2026-08', amount: fen(1000), lateFee: fen(35), overdueDays: 35 }] };
+    const first = payment('w', '2026-11-21T02:00:00.000Z', [aug]);
+    expect(doublePayments(bills, [first, withFee])[0]?.amount).toBe(1035);
+    const outside = payment('o', '2026-11-21T02:00:00.000Z', ['3401000001-2026-07']);
+    expect(doublePayments(bills, [outside])[0]?.settledBy).toEqual({ by: 'external' });
+    expect(doublePayments(bills, [first, withFee, reversal(withFee, '2026-11-21T04:00:00.000Z')])).toEqual([]);
+    // The first payment reversed: the later one settles the bill, and is no double payment.
+    const rev = reversal(first, '2026-11-21T04:00:00.000Z');
+    expect(doublePayments(bills, [first, withFee, rev])).toEqual([]);
+    expect(billSettlements(bills, [first, withFee, rev]).get(aug)).toEqual({ by: 'ledger', entryId: withFee.entryId });
+  });
+
+  it('subtracts refunds and credit used from the doubled credit', () => {
+    const here = payment('k1', '2026-11-21T02:00:00.000Z', [aug]);
+    const there = payment('k2', '2026-11-21T02:30:00.000Z', [aug], 0, 'HF-VAN-02');
+    const refund: LedgerEntryDoc = { ...baseEntry, _id: 'ledger:HF-SS-01:r', entryId: 'HF-SS-01:r', kind: 'credit-refund', amount: fen(-400), creditDelta: fen(-400), bills: [] };
+    expect(creditBalance(fen(0), [here, there, refund], bills)).toBe(600);
+    expect(reversalRefusal(refund, [refund])).toBe('not-reversible');
   });
 });

@@ -122,6 +122,14 @@ function titleOf(entry: LedgerEntryDoc): string {
       return '冲正收据';
     case 'card-issue':
       return entry.cardIssue?.replacement === true ? '补卡收据' : '发卡收据';
+    case 'credit-refund':
+      return '退款收据';
+    case 'transfer-fee':
+      return '过户费收据';
+    default: {
+      const unreachable: never = entry.kind;
+      return unreachable;
+    }
   }
 }
 
@@ -198,9 +206,23 @@ function items(sheet: Sheet, entry: LedgerEntryDoc): void {
       if (issue.carried !== null) sheet.amount('补写购气序号', String(issue.carried.sequence));
       break;
     }
+    case 'credit-refund':
+      sheet.amount('预存退款', formatYuan(entry.amount));
+      if (entry.refund !== undefined) {
+        sheet.field('退款原因', entry.refund.reason);
+        sheet.field('批准人', `${entry.refund.approvedBy.name} 工号${entry.refund.approvedBy.staffNo}`);
+      }
+      break;
+    case 'transfer-fee':
+      sheet.amount('过户手续费', formatYuan(entry.amount));
+      break;
+    default: {
+      const unreachable: never = entry.kind;
+      return unreachable;
+    }
   }
   // Credit used or added is a line of its own, so the printed lines always add up to 合计.
-  if (entry.kind !== 'reversal' && entry.creditDelta !== 0) {
+  if (entry.kind !== 'reversal' && entry.kind !== 'credit-refund' && entry.creditDelta !== 0) {
     sheet.amount(entry.creditDelta < 0 ? '预存抵扣' : '存入预存', formatYuan(entry.creditDelta));
   }
 }
@@ -293,6 +315,62 @@ export function layoutOpeningReceipt(input: OpeningReceiptInput, mac: ReceiptMac
   sheet.field('气价', opening.tariffName);
   sheet.rule();
   sheet.text('请妥善保管户号，缴费、购气时出示。', 'left');
+  foot(sheet, code, station.hotline);
+  return sheet.lines;
+}
+
+/** The subject the MAC of a transfer receipt covers: the transfer document, whether or not a fee entry came with it. */
+export function transferSubject(eventId: string): string {
+  return `transfer:${eventId}`;
+}
+
+/** Names of the documents a clerk ticks at a transfer (the codes of core/contract/transfer.ts). */
+const TRANSFER_DOCUMENT_NAMES: Readonly<Record<string, string>> = {
+  'id-card': '身份证',
+  'property-deed': '房产证',
+  'transfer-agreement': '过户协议',
+  'household-register': '户口簿',
+  'death-certificate': '死亡证明',
+  'court-order': '法院文书',
+};
+
+export interface TransferReceiptInput extends Omit<ReceiptInput, 'entry' | 'creditLeft'> {
+  at: string;
+  transfer: { eventId: string; newOwnerName: string; newIdNumberMasked: string; newPhoneMasked: string; documentsSeen: readonly string[]; fee: Fen };
+  /** The fee's ledger entry (how it was paid); null when the transfer was free. */
+  entry: LedgerEntryDoc | null;
+}
+
+/**
+ * The 过户回执: old and new owner (ID numbers masked), the documents seen, the fee. The transfer
+ * is pending until central applies it, which the receipt says.
+ */
+export function layoutTransferReceipt(input: TransferReceiptInput, mac: ReceiptMac): ReceiptLine[] {
+  const { account, station, paperColumns, transfer, entry } = input;
+  const code = receiptCode(input.receiptNo, transfer.fee, transferSubject(transfer.eventId), mac);
+  const sheet = new Sheet(paperColumns);
+  head(sheet, input, '过户回执', input.at);
+  sheet.field('户号', account.accountNo);
+  sheet.rule();
+  sheet.field('原户名', account.ownerName);
+  if (account.idNumber !== '') sheet.field('原证件号', maskIdNumber(account.idNumber));
+  sheet.field('新户名', transfer.newOwnerName);
+  sheet.field('新证件号', transfer.newIdNumberMasked);
+  sheet.field('新电话', transfer.newPhoneMasked);
+  sheet.field('已验证件', transfer.documentsSeen.map((code) => TRANSFER_DOCUMENT_NAMES[code] ?? code).join('、'));
+  sheet.rule();
+  sheet.amount('过户手续费', formatYuan(transfer.fee), true);
+  if (entry !== null && entry.method !== null) {
+    sheet.amount('支付方式', methodName(entry.method));
+    if (entry.method === 'cash') {
+      if (entry.tendered !== null) sheet.amount('实收', formatYuan(entry.tendered));
+      if (entry.change !== null) sheet.amount('找零', formatYuan(entry.change));
+    } else if (entry.reference !== null) {
+      sheet.field('交易参考号', entry.reference);
+    }
+  }
+  sheet.rule();
+  sheet.text('过户待燃气公司中心确认后生效。', 'left');
   foot(sheet, code, station.hotline);
   return sheet.lines;
 }

@@ -168,7 +168,11 @@ export const cardRecordSchema = z.object({
 });
 export type CardRecord = z.infer<typeof cardRecordSchema>;
 
-export const ledgerKindSchema = z.enum(['bill-payment', 'reversal', 'top-up', 'card-issue']);
+/**
+ * 'credit-refund': credit 预存 paid back out of the till (amount and creditDelta negative), with a
+ * supervisor's approval. 'transfer-fee': the fee of an ownership transfer 过户.
+ */
+export const ledgerKindSchema = z.enum(['bill-payment', 'reversal', 'top-up', 'card-issue', 'credit-refund', 'transfer-fee']);
 export type LedgerKind = z.infer<typeof ledgerKindSchema>;
 
 export const ledgerEntryDocSchema = z.looseObject({
@@ -225,6 +229,8 @@ export const ledgerEntryDocSchema = z.looseObject({
       carried: z.object({ entryId: entryIdSchema, sequence: z.number().int().min(1).max(65535), recordHex: z.string().regex(/^[0-9a-f]{64}$/) }).nullable(),
     })
     .optional(),
+  /** A 'credit-refund': why the credit was paid back, and the supervisor who approved it. */
+  refund: z.object({ reason: z.string().min(2).max(200), approvedBy: operatorRefSchema }).optional(),
 });
 export type LedgerEntryDoc = z.infer<typeof ledgerEntryDocSchema>;
 
@@ -270,6 +276,10 @@ export const auditKindSchema = z.enum([
   /** A receipt printed again 重打, or a print job the clerk said came out or let go. */
   'receipt-reprint',
   'print-resolved',
+  /** An ownership transfer 过户 recorded at this station (a master-data event for central). */
+  'ownership-transfer',
+  /** A manager resolved a CouchDB conflict by keeping one revision. */
+  'conflict-resolved',
 ]);
 export type AuditKind = z.infer<typeof auditKindSchema>;
 
@@ -344,10 +354,10 @@ export const receiptDocSchema = z.looseObject({
   receiptNo: z.string().regex(/^[0-9A-Z]{1,12}-\d{1,12}$/),
   /** The number within the station's range (the digits of receiptNo). */
   seq: z.number().int().min(0),
-  kind: z.enum(['bill-payment', 'top-up', 'reversal', 'card-issue', 'account-opening']),
+  kind: z.enum(['bill-payment', 'top-up', 'reversal', 'card-issue', 'account-opening', 'credit-refund', 'transfer-fee', 'ownership-transfer']),
   at: instantSchema,
   accountNo: accountNoSchema,
-  /** The ledger entry; null for an account opening (which moves no money). */
+  /** The ledger entry; null for an account opening (which moves no money), and for a transfer without a fee. */
   entryId: entryIdSchema.nullable(),
   amount: fenSchema,
   operator: operatorRefSchema,
@@ -367,6 +377,18 @@ export const receiptDocSchema = z.looseObject({
     opening: z
       .object({ address: z.string().max(128), meterNo: z.string().max(20), meterKind: z.string().max(32), tariffName: z.string().max(64), phoneMasked: z.string().max(16) })
       .nullable(),
+    /** An ownership transfer's 过户回执 details (the snapshot's owner is the previous owner); absent otherwise. */
+    transfer: z
+      .object({
+        eventId: entryIdSchema,
+        newOwnerName: z.string().max(64),
+        newIdNumberMasked: z.string().max(32),
+        newPhoneMasked: z.string().max(16),
+        documentsSeen: z.array(z.string().max(32)).max(10),
+        fee: nonNegativeFenSchema,
+      })
+      .nullable()
+      .optional(),
   }),
 });
 export type ReceiptDoc = z.infer<typeof receiptDocSchema>;

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DEMO_ACCOUNTS, fakeClockFromEnv, findRepoRoot, parseStationArgs, UsageError } from './args.js';
+import { DEFAULT_DEMO_ACCOUNTS, fakeClockFromEnv, findRepoRoot, parseStationArgs, syncOverrideOf, UsageError } from './args.js';
 
 describe('parseStationArgs', () => {
   it('has defaults for everything', () => {
@@ -15,6 +15,10 @@ describe('parseStationArgs', () => {
       demoSeed: 1,
       stationId: null,
       open: false,
+      central: null,
+      district: null,
+      syncUser: null,
+      syncPassword: null,
     });
   });
 
@@ -23,7 +27,32 @@ describe('parseStationArgs', () => {
       ['--data', 'd', '--port=8631', '--renderer', 'r', '--demo', '--demo-accounts', '20', '--demo-seed', '7', '--station-id', 'HALL-01', '--open'],
       'strict',
     );
-    expect(args).toEqual({ dataDir: 'd', port: 8631, rendererDir: 'r', demo: true, demoAccounts: 20, demoSeed: 7, stationId: 'HALL-01', open: true });
+    expect(args).toEqual({
+      dataDir: 'd',
+      port: 8631,
+      rendererDir: 'r',
+      demo: true,
+      demoAccounts: 20,
+      demoSeed: 7,
+      stationId: 'HALL-01',
+      open: true,
+      central: null,
+      district: null,
+      syncUser: null,
+      syncPassword: null,
+    });
+  });
+
+  it('reads the sync options and makes the sync settings of the run from them', () => {
+    const args = parseStationArgs(['--central', 'http://127.0.0.1:5985', '--station-id', 'HF-SS-02', '--sync-password', 'pw'], 'strict');
+    expect(syncOverrideOf(args)).toEqual({ centralUrl: 'http://127.0.0.1:5985', district: 'SHUSHAN', username: 'station-hf-ss-02', password: 'pw' });
+    expect(syncOverrideOf(parseStationArgs(['--central', 'http://c:1', '--district', 'LUYANG', '--sync-user', 'u'], 'strict'))).toEqual({
+      centralUrl: 'http://c:1',
+      district: 'LUYANG',
+      username: 'u',
+      password: 'station-demo',
+    });
+    expect(syncOverrideOf(parseStationArgs(['--district', 'LUYANG'], 'strict'))).toBeNull();
   });
 
   it.each([['--port', 'x'], ['--port', '70000'], ['--port', '-1'], ['--demo-accounts', '1.5'], ['--nope'], ['stray'], ['--data']])(

@@ -22,6 +22,14 @@ export interface StationArgs {
   readonly stationId: string | null;
   /** Open the URL in a browser once the host is up. */
   readonly open: boolean;
+  /**
+   * Sync with this central for this run, over station.json's `sync` (tests, the demo). The other
+   * sync options fill in or override station.json's values; null: not given.
+   */
+  readonly central: string | null;
+  readonly district: string | null;
+  readonly syncUser: string | null;
+  readonly syncPassword: string | null;
 }
 
 export const DEFAULT_DEMO_ACCOUNTS = 5000;
@@ -36,6 +44,10 @@ export const STATION_USAGE = `Usage: node dist/host/main.mjs [options]
   --demo-seed <n>        demo data seed (default ${DEFAULT_DEMO_SEED})
   --station-id <id>      override the configured station id
   --open                 open the URL in a browser
+  --central <url>        sync with this central for this run (overrides station.json)
+  --district <code>      the district this station serves (with --central; default SHUSHAN)
+  --sync-user <name>     the station's user on central (default station-<station id>)
+  --sync-password <pw>   its password
 Environment: TONGDA_FAKE_NOW=<ISO instant> freezes the station clock (tests).`;
 
 export class UsageError extends Error {
@@ -51,6 +63,10 @@ const options = {
   'demo-seed': { type: 'string' },
   'station-id': { type: 'string' },
   open: { type: 'boolean' },
+  central: { type: 'string' },
+  district: { type: 'string' },
+  'sync-user': { type: 'string' },
+  'sync-password': { type: 'string' },
 } as const;
 
 /**
@@ -74,6 +90,10 @@ export function parseStationArgs(argv: readonly string[], mode: 'strict' | 'leni
     demoSeed: integerOption(values['demo-seed'], '--demo-seed', DEFAULT_DEMO_SEED, 0, 2 ** 31 - 1),
     stationId: stringOption(values['station-id'], '--station-id'),
     open: values.open === true,
+    central: stringOption(values.central, '--central'),
+    district: stringOption(values.district, '--district'),
+    syncUser: stringOption(values['sync-user'], '--sync-user'),
+    syncPassword: stringOption(values['sync-password'], '--sync-password'),
   };
 }
 
@@ -97,6 +117,25 @@ function integerOption(value: unknown, name: string, fallback: number, min: numb
   const parsed = Number(value);
   if (parsed < min || parsed > max) throw new UsageError(`${name} must be between ${min} and ${max}.`);
   return parsed;
+}
+
+/** The demo central's defaults (`npm run central`): its district and the password of its stations' users. */
+export const DEMO_DISTRICT = 'SHUSHAN';
+export const DEMO_STATION_PASSWORD = 'station-demo';
+
+/**
+ * The `sync` settings `--central` asks for this run, or null without it. The station's user on
+ * central defaults to `station-<station id>` (the setup command's name for it), for --station-id
+ * or the default station HF-SS-01; give --sync-user when station.json names another station.
+ */
+export function syncOverrideOf(args: StationArgs): { centralUrl: string; district: string; username: string; password: string } | null {
+  if (args.central === null) return null;
+  return {
+    centralUrl: args.central,
+    district: args.district ?? DEMO_DISTRICT,
+    username: args.syncUser ?? `station-${(args.stationId ?? 'HF-SS-01').toLowerCase()}`,
+    password: args.syncPassword ?? DEMO_STATION_PASSWORD,
+  };
 }
 
 /** The station's clock: `{ now(): Date }` (core/time/local-date.ts's Clock, structurally). */

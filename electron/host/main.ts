@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { StationConfig } from '../station/config.js';
 import { openStation } from '../station/open-station.js';
 import type { RunningStation } from '../station/types.js';
-import { fakeClockFromEnv, findRepoRoot, parseStationArgs, STATION_USAGE, UsageError, type StationArgs } from './args.js';
+import { fakeClockFromEnv, findRepoRoot, parseStationArgs, STATION_USAGE, syncOverrideOf, UsageError, type StationArgs } from './args.js';
 import { startStationHost, type StationHost } from './station-host.js';
 
 export const READY_PREFIX = 'TONGDA_STATION_READY ';
@@ -45,7 +45,8 @@ async function run(): Promise<void> {
     log(`注意：未找到界面文件 / Note: no built renderer at ${rendererDir} (run \`npm run build\`).`);
   }
 
-  const overrides: Partial<StationConfig> = args.stationId === null ? {} : { stationId: args.stationId };
+  const sync = syncOverrideOf(args);
+  const overrides: Partial<StationConfig> = { ...(args.stationId === null ? {} : { stationId: args.stationId }), ...(sync === null ? {} : { sync }) };
   let station: RunningStation;
   try {
     station = await openStation({

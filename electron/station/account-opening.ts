@@ -1,32 +1,26 @@
 /**
  * Opening an account 开户 offline, with a number from this station's own range.
  *
- * The number counter (`station-range:<stationId>:account`) lives in the station database and the
- * account in master: two databases, so no one write can cover both. The station database is the
- * record: ONE bulkDocs there holds the advanced counter, an `account-opening` document carrying
- * the whole new account, and its audit record. Only then is the account put into master, under
- * the same `_id`. A stop in between leaves an opening without its master account, and start-up
- * (`reconcileMaster`) puts it there again: a number is never handed out twice (the counter moved
- * with the opening) and never skipped (the counter did not move without it).
- *
- * A card issued for an account is the same shape: the 'card-issue' ledger entry is the record,
- * and the account's cardSerial/cardGeneration in master follow from it, again at start-up if the
- * station stopped between the two writes.
+ * The number counter (`station-range:<stationId>:account`) lives in the station database with
+ * the opening: ONE bulkDocs holds the advanced counter, an `account-opening` document carrying the
+ * whole new account, its audit record and its receipt. Master is never written here: it is a pure
+ * copy of central, and the station shows its own opening (and the cards it issues) through the
+ * account overlay (account-overlay.ts) until central's copy arrives. A number is never handed out
+ * twice (the counter moved with the opening) and never skipped (it did not move without it).
  */
 import { err, ok, type Result } from '../../core/contract/result.js';
 import type { OpenAccountInput } from '../../core/contract/commands.js';
 import type { AccountOpened } from '../../core/contract/views.js';
 import { ZERO_FEN } from '../../core/money/money.js';
 import { maskPhone } from '../../core/identity/id-number.js';
-import { CURRENT_SCHEMA_VERSION, docId, type AccountDoc, type AccountOpeningDoc, type LedgerEntryDoc, type StationRangeDoc } from '../../core/schema/documents.js';
+import { CURRENT_SCHEMA_VERSION, docId, type AccountDoc, type AccountOpeningDoc, type StationRangeDoc } from '../../core/schema/documents.js';
 import type { OperatorRef } from '../../core/schema/primitives.js';
-import { parseDocument, readDocument } from '../../core/schema/upgrades.js';
+import { parseDocument } from '../../core/schema/upgrades.js';
 import { tariffInForce } from '../../core/tariff/versions.js';
 import { today } from './account-view.js';
 import type { StationContext } from './context.js';
-import { isNotFound, scanPrefix, type Database, type StationDatabases } from './database.js';
-import type { LedgerIndex } from './ledger-index.js';
-import type { WriteQueue } from './write-queue.js';
+import { refreshAccountIndex } from './account-overlay.js';
+import { isNotFound, type Database } from './database.js';
 
 export type Stored<T> = T & { _rev?: string };
 
@@ -82,23 +76,8 @@ async function storedRange(ctx: StationContext): Promise<Stored<StationRangeDoc>
 
 /** The numbers this station can still hand out (0 when none is configured). */
 export async function accountNumbersLeft(ctx: StationContext): Promise<number> {
-  const range = rangeFor(ctx.config.stationId, 'account', ctx.config.accountNumberRange, await storedRange(ctx), ctx.clock.now());
+  const range = ctx.ranges.current('account', ctx.config.accountNumberRange, await storedRange(ctx), ctx.clock.now());
   return range === null ? 0 : numbersLeft(range);
-}
-
-/** Puts an opening's account into master; an account already there (this opening, applied before) is left alone. */
-async function applyOpening(master: Database, opening: AccountOpeningDoc): Promise<'applied' | 'present'> {
-  const existing = await getOrNull(master, opening.account._id);
-  if (existing !== null) return 'present';
-  const { _rev: _ignored, ...account } = opening.account as Stored<AccountDoc>;
-  try {
-    await master.put(account);
-    return 'applied';
-  } catch (error) {
-    // 409: the account arrived in master meanwhile (the live write and start-up both applying it).
-    if (typeof error === 'object' && error !== null && 'status' in error && error.status === 409) return 'present';
-    throw error;
-  }
 }
 
 function invalid<T>(path: string, message: string): Result<T> {
@@ -119,8 +98,9 @@ export async function openAccount(ctx: StationContext, operator: OperatorRef, in
 
   const opened = await ctx.writer.run(async (): Promise<Result<{ opening: AccountOpeningDoc; left: number }>> => {
     const now = ctx.clock.now();
-    const range = rangeFor(ctx.config.stationId, 'account', ctx.config.accountNumberRange, await storedRange(ctx), now);
-    if (range === null) return err('RANGE_EXHAUSTED', 'this station has no range of account numbers configured', { left: 0 });
+    // station.json's range, or (syncing) central's grants in order, moving to the next with this opening.
+    const range = ctx.ranges.current('account', ctx.config.accountNumberRange, await storedRange(ctx), now);
+    if (range === null) return err('RANGE_EXHAUSTED', ctx.ranges.fromGrants ? 'central has granted this station no account numbers yet: sync with central' : 'this station has no range of account numbers configured', { left: 0 });
     // A number already in master (central, or a range configured over numbers in use) is passed
     // over; the counter moves past it with this opening, so that is no gap a crash made.
     let number = range.next;
@@ -130,7 +110,10 @@ export async function openAccount(ctx: StationContext, operator: OperatorRef, in
       if (taken === null) break;
       number += 1;
     }
-    if (number > range.to) return err('RANGE_EXHAUSTED', `the account numbers ${range.from}..${range.to} of this station are used up`, { left: 0, from: range.from, to: range.to });
+    if (number > range.to) {
+      const hint = ctx.ranges.fromGrants ? ': sync with central to get a new range' : '';
+      return err('RANGE_EXHAUSTED', `the account numbers ${range.from}..${range.to} of this station are used up${hint}`, { left: 0, from: range.from, to: range.to });
+    }
 
     const accountNo = String(number);
     const account: AccountDoc = {
@@ -202,60 +185,10 @@ export async function openAccount(ctx: StationContext, operator: OperatorRef, in
     ctx.audit.advance([record]);
     ctx.receipts.committed(receipt.value, results);
     if (receipt.value.job) ctx.printQueue.enqueue(receipt.value.job);
-    // Master follows; the search index learns of the account from master's changes feed.
-    await applyOpening(ctx.dbs.master, opening);
     return ok({ opening, left: numbersLeft(counter) });
   });
   if (!opened.ok) return opened;
+  // Master is central's: the search index shows the opening through the overlay.
+  await refreshAccountIndex(ctx, opened.value.opening.accountNo);
   return ok({ accountNo: opened.value.opening.accountNo, numbersLeft: opened.value.left });
-}
-
-/**
- * Sets the account's card (serial, generation) in master from a 'card-issue' ledger entry, with
- * the current _rev. An account that already knows a newer card is left alone. Call inside a
- * WriteQueue task.
- */
-export async function applyCardIssue(master: Database, entry: LedgerEntryDoc): Promise<'applied' | 'present' | 'no-account'> {
-  const issue = entry.cardIssue;
-  if (entry.kind !== 'card-issue' || !issue) return 'present';
-  for (let attempt = 0; ; attempt += 1) {
-    const raw = await getOrNull(master, docId.account(entry.accountNo));
-    if (raw === null) return 'no-account';
-    const account = parseDocument('account', raw) as Stored<AccountDoc>;
-    const generation = account.cardGeneration ?? 0;
-    if (generation > issue.generation || (generation === issue.generation && account.cardSerial === issue.serial)) return 'present';
-    try {
-      await master.put({ ...account, cardSerial: issue.serial, cardGeneration: issue.generation });
-      return 'applied';
-    } catch (error) {
-      // Another writer (sync, later) changed the account between our read and put: read again.
-      const conflict = typeof error === 'object' && error !== null && 'status' in error && error.status === 409;
-      if (!conflict || attempt >= 2) throw error;
-    }
-  }
-}
-
-/**
- * Start-up: every account opening and card issue this station recorded reaches master, whatever
- * stopped the station between its two writes. Idempotent; returns how much it had to apply.
- */
-export async function reconcileMaster(dbs: StationDatabases, writer: WriteQueue, ledger: LedgerIndex): Promise<{ openings: number; cardIssues: number }> {
-  return writer.run(async () => {
-    let openings = 0;
-    for await (const page of scanPrefix(dbs.station, 'account-opening:')) {
-      for (const doc of page) {
-        const parsed = readDocument('account-opening', doc);
-        if (parsed.success && (await applyOpening(dbs.master, parsed.data)) === 'applied') openings += 1;
-      }
-    }
-    // The newest card of each account is the one master must name.
-    const newest = new Map<string, LedgerEntryDoc>();
-    for (const entry of ledger.cardIssues()) {
-      const known = newest.get(entry.accountNo);
-      if (!known || (entry.cardIssue?.generation ?? 0) > (known.cardIssue?.generation ?? 0)) newest.set(entry.accountNo, entry);
-    }
-    let cardIssues = 0;
-    for (const entry of newest.values()) if ((await applyCardIssue(dbs.master, entry)) === 'applied') cardIssues += 1;
-    return { openings, cardIssues };
-  });
 }

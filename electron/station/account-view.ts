@@ -1,23 +1,19 @@
 /** Builds what the account page shows from the stored documents; everything derived, nothing stored. */
-import { parseDocument, readDocument } from '../../core/schema/upgrades.js';
+import { readDocument } from '../../core/schema/upgrades.js';
 import { lateFee } from '../../core/billing/late-fee.js';
 import type { AccountDetail, BillView, LedgerEntryView } from '../../core/contract/views.js';
 import { maskIdNumber } from '../../core/identity/id-number.js';
-import { billSettlements, creditBalance, reversalsByOriginal } from '../../core/ledger/rules.js';
+import { billSettlements, creditBalance, doublePayments, reversalsByOriginal } from '../../core/ledger/rules.js';
 import { addFen, fen, ZERO_FEN } from '../../core/money/money.js';
 import { docId, type AccountDoc, type BillDoc, type LedgerEntryDoc } from '../../core/schema/documents.js';
+import { effectiveAccount, transferView, transfersOf } from './account-overlay.js';
 import { tariffInForce } from '../../core/tariff/versions.js';
 import { localDateOf } from '../../core/time/local-date.js';
 import type { StationContext } from './context.js';
-import { isNotFound } from './database.js';
 
+/** The account as this station shows it: master's, with this station's unapplied changes over it (account-overlay.ts). */
 export async function loadAccount(ctx: StationContext, accountNo: string): Promise<AccountDoc | null> {
-  try {
-    return parseDocument('account', await ctx.dbs.master.get(docId.account(accountNo)));
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
+  return (await effectiveAccount(ctx, accountNo))?.account ?? null;
 }
 
 export async function loadBills(ctx: StationContext, accountNo: string): Promise<BillDoc[]> {
@@ -63,6 +59,7 @@ export function billStates(ctx: StationContext, bills: readonly BillDoc[], entri
         lateFee: fee.fee,
         overdueDays: fee.overdueDays,
         paidByEntryId: settlement?.by === 'ledger' ? settlement.entryId : null,
+        paidByStationId: settlement?.by === 'ledger' ? (entries.find((entry) => entry.entryId === settlement.entryId)?.stationId ?? null) : null,
       },
     };
   });
@@ -78,7 +75,9 @@ export function tariffVersionFor(ctx: StationContext, account: AccountDoc, onDat
 export async function accountDetail(ctx: StationContext, account: AccountDoc): Promise<AccountDetail> {
   const onDate = today(ctx);
   const entries = ctx.ledger.forAccount(account.accountNo);
-  const bills = billStates(ctx, await loadBills(ctx, account.accountNo), entries, onDate);
+  const billDocs = await loadBills(ctx, account.accountNo);
+  const bills = billStates(ctx, billDocs, entries, onDate);
+  const transfers = (await transfersOf(ctx, account.accountNo)).map(transferView);
   const reversals = reversalsByOriginal(entries);
   const history = [...entries]
     .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.entryId < b.entryId ? 1 : -1))
@@ -105,7 +104,20 @@ export async function accountDetail(ctx: StationContext, account: AccountDoc): P
     tariff: tariff ? { versionId: tariff.versionId, name: tariff.name, effectiveFrom: tariff.effectiveFrom, pricing: tariff.pricing } : null,
     bills: bills.map((s) => s.view),
     arrears: fen(arrears),
-    creditBalance: creditBalance(account.openingCredit, entries),
+    creditBalance: creditBalance(account.openingCredit, entries, billDocs),
+    doublePayments: doublePayments(billDocs, entries).map((double) => ({
+      billId: double.billId,
+      period: double.period,
+      entryId: double.entryId,
+      stationId: double.stationId,
+      at: double.at,
+      amount: double.amount,
+      settledByEntryId: double.settledBy.by === 'ledger' ? double.settledBy.entryId : null,
+      settledByStationId: double.settledBy.by === 'ledger' ? (ctx.ledger.get(double.settledBy.entryId)?.stationId ?? null) : null,
+    })),
+    transferFee: fen(ctx.config.transferFee),
+    pendingTransfer: transfers.find((transfer) => transfer.state === 'pending') ?? null,
+    rejectedTransfers: transfers.filter((transfer) => transfer.state === 'rejected'),
     history,
     today: onDate,
   };

@@ -11,8 +11,8 @@
  *      FF FF FF, CHANGE_PSC to HMAC(card key, serial)[0..3] through the driver's `changePsc`
  *      (power off and on, verify the new code, the old one once as a fallback);
  *   5. protect 0x00..0x1F;
- *   6. the 'card-issue' ledger entry (the card fee) with its audit record, then the account's
- *      cardSerial/cardGeneration in master (re-applied at start-up if the station stopped between).
+ *   6. the 'card-issue' ledger entry (the card fee) with its audit record: the account shows the
+ *      new card through the account overlay until central's master copy names it.
  *
  * Nothing is ever retried on a card whose PSC change was unclear or failed: such a card is no
  * longer blank, so a second issue refuses it ('not-blank'), and a spoiled one is recorded.
@@ -28,7 +28,7 @@ import { fen, ZERO_FEN } from '../../core/money/money.js';
 import type { CardReaderPort, CardSession, ReaderError } from '../../core/reader/port.js';
 import { CURRENT_SCHEMA_VERSION, docId, type AccountDoc, type LedgerEntryDoc } from '../../core/schema/documents.js';
 import type { OperatorRef } from '../../core/schema/primitives.js';
-import { applyCardIssue } from './account-opening.js';
+import { refreshAccountIndex } from './account-overlay.js';
 import { loadAccount, tariffVersionFor, toEntryView, today } from './account-view.js';
 import type { AuditEvent } from './audit-log.js';
 import type { StationContext } from './context.js';
@@ -265,7 +265,7 @@ async function issueOnce(ctx: StationContext, operator: OperatorRef, request: Is
   const protectedHeader = await session.writeProtect(0x00, header.slice(0, HEADER_BYTES));
   if (!protectedHeader.ok) return failed('protect', protectedHeader.error, 'protect-failed');
 
-  // The card is issued: the ledger entry (the fee), then master follows.
+  // The card is issued: the ledger entry (the fee); the overlay shows the card until master names it.
   const entryId = makeEntryId(ctx.config.stationId, now, ctx.randomHex(8));
   const fee = fen(ctx.config.cardFee);
   const committed = await ctx.writer.run(async () => {
@@ -304,10 +304,10 @@ async function issueOnce(ctx: StationContext, operator: OperatorRef, request: Is
       // The card is issued already: recorded whether or not a receipt number is left.
       { queue: true, refuseWithoutNumber: false },
     );
-    if (result.ok) await applyCardIssue(ctx.dbs.master, result.value);
     return result;
   });
   if (!committed.ok) return committed;
+  await refreshAccountIndex(ctx, account.accountNo);
   // A top-up whose card write was never confirmed, carried onto the replacement and read back
   // there: the replacement holds it now, so it is finished (the meter loads it at most once).
   const carriedEntry = carried === null ? undefined : ctx.ledger.get(carried.entryId);

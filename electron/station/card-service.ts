@@ -288,7 +288,7 @@ function refusalFor(ctx: StationContext, reading: CardReading, account: AccountD
     utilityCode: ctx.config.utilityCode,
   });
   if (rule !== null) return none(rule);
-  if (ctx.ledger.unfinishedTopups().some((entry) => entry.card?.serial === view.header?.serialHex)) return none('unfinished-topup');
+  if (ctx.ledger.unfinishedTopups(ctx.config.stationId).some((entry) => entry.card?.serial === view.header?.serialHex)) return none('unfinished-topup');
   const onDate = today(ctx);
   if (account.inspection.result === 'failed') return { refusal: 'inspection-failed', approvable: 'inspection-failed' };
   if (account.inspection.nextDueDate !== null && account.inspection.nextDueDate < onDate) return { refusal: 'inspection-overdue', approvable: 'inspection-overdue' };
@@ -396,7 +396,7 @@ export async function inspectCard(ctx: StationContext, operator: OperatorRef): P
   // Rule 4 first: an unfinished top-up for this card is finished before anything is sold on it —
   // but never onto a card a replacement has superseded (rule 7: writers refuse it).
   const serial = reading.value.view.header?.serialHex ?? '';
-  const mine = ctx.ledger.unfinishedTopups().filter((entry) => entry.card?.serial === serial);
+  const mine = ctx.ledger.unfinishedTopups(ctx.config.stationId).filter((entry) => entry.card?.serial === serial);
   const onCardAccountNo = accountNoOnCard(reading.value.view);
   const onCardAccount = onCardAccountNo === null ? null : await loadAccount(ctx, onCardAccountNo);
   const superseded = onCardAccount !== null && (reading.value.view.account?.generation ?? 0) < highestKnownGeneration(ctx, onCardAccount);
@@ -461,6 +461,9 @@ export async function prepareTopup(
     return err('INVALID_INPUT', error instanceof Error ? error.message : String(error));
   }
   if (priced.volume < 1) return err('INVALID_INPUT', 'this amount buys no gas', { issues: [{ path: 'by', message: 'too small' }] });
+  // Off line, prepaid sales stop at the station's limits (deliverable 7); checked again at confirm.
+  const limit = ctx.sync.checkTopup(priced.amount);
+  if (!limit.ok) return limit;
   const expiresAtMs = now.getTime() + ctx.config.quoteTtlSeconds * 1000;
   const quote: TopupQuote = {
     txnId: makeEntryId(ctx.config.stationId, now, ctx.randomHex(8)),
@@ -563,6 +566,9 @@ async function confirmOnce(ctx: StationContext, operator: OperatorRef, input: To
   const entryResult = await ctx.writer.run(async () => {
     const again = await findCommitted(ctx, quote.txnId);
     if (again) return ok({ entry: again, fresh: false });
+    // Inside the writer, so two confirms at once cannot both fit under the offline total.
+    const limit = ctx.sync.checkTopup(quote.amount);
+    if (!limit.ok) return limit;
     const approval: AuditEvent[] = input.approvedBy
       ? [{ kind: 'approval', actor: input.approvedBy.staffNo, subject: quote.txnId, detail: { action: 'top-up-despite-inspection', reason: quote.needsApproval, requestedBy: operator.staffNo } }]
       : [];

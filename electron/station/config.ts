@@ -46,6 +46,8 @@ export const stationConfigSchema = z.object({
     .nullable(),
   /** What issuing a card 发卡/补卡 costs, in fen (a 'card-issue' ledger entry; 0: free). */
   cardFee: z.number().int().min(0).max(1_000_000),
+  /** What an ownership transfer 过户 costs, in fen (a 'transfer-fee' ledger entry; 0: free). Illustrative default 20 yuan. */
+  transferFee: z.number().int().min(0).max(1_000_000).default(2000),
   /** The 16-bit tariff code written on a card (account block 0x2C) for each tariff code of the accounts. */
   cardTariffCodes: z.record(z.string().min(1).max(32), z.number().int().min(0).max(0xffff)),
   reader: z.object({
@@ -114,6 +116,7 @@ export const DEFAULT_STATION_CONFIG: StationConfig = {
   cardKeyHex: null,
   accountNumberRange: null,
   cardFee: 0,
+  transferFee: 2000,
   cardTariffCodes: { 'RES-GAS': 1, 'COM-GAS': 2 },
   reader: { kind: 'none', path: null, baudRate: 9600 },
   hotline: '0551-96777',

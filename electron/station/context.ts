@@ -17,6 +17,8 @@ import type { PendingTopup, TopupFaults } from './card-service.js';
 import type { ReaderService } from './reader-service.js';
 import type { ReceiptBook } from './receipt-book.js';
 import type { PrintQueue } from './print-queue.js';
+import type { RangeBook } from './range-book.js';
+import type { SyncService } from './sync-service.js';
 
 /** A prepared payment, waiting for its confirm. Held in memory: after a restart, prepare again. */
 export interface PendingPayment {
@@ -44,6 +46,10 @@ export interface StationContext {
   readonly reader: ReaderService;
   readonly receipts: ReceiptBook;
   readonly printQueue: PrintQueue;
+  /** Where receipt and account numbers come from: station.json, or central's grants when syncing. */
+  readonly ranges: RangeBook;
+  /** Replication with central (a standalone station's says 'standalone'), and the offline limits. */
+  readonly sync: SyncService;
   readonly pendingTopups: Map<string, PendingTopup>;
   /** Confirms at the card right now, by txnId: a repeat waits for the first instead of writing twice. */
   readonly inflightTopups: Map<string, Promise<Result<TopupResult>>>;

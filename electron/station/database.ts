@@ -1,7 +1,10 @@
 /**
- * The station's two PouchDB databases on LevelDB, both written only through the WriteQueue:
- * - `master`: accounts, tariffs, bills and operators (central's master data; pulled by sync later);
- * - `station`: this station's ledger entries and audit records (pushed to central later).
+ * The station's PouchDB databases on LevelDB:
+ * - `master`: accounts, tariffs, bills and operators (central's master data, pulled by sync);
+ * - `station`: this station's ledger entries and audit records (pushed to central), written only
+ *   through the WriteQueue;
+ * - `district`: the district ledger pulled from central (every station's entries and card-writes
+ *   for the district's accounts); only replication writes it (sync/README.md).
  * A ledger entry and its audit record live in the same database so one bulkDocs writes both in
  * one synced LevelDB batch.
  */
@@ -15,6 +18,7 @@ export type Database = PouchDB.Database;
 export interface StationDatabases {
   readonly master: Database;
   readonly station: Database;
+  readonly district: Database;
   close(): Promise<void>;
 }
 
@@ -28,11 +32,13 @@ export function openStationDatabases(dataDir: string): StationDatabases {
   mkdirSync(dbDir, { recursive: true });
   const master = openDurable(join(dbDir, 'master'));
   const station = openDurable(join(dbDir, 'station'));
+  const district = openDurable(join(dbDir, 'district'));
   return {
     master,
     station,
+    district,
     async close() {
-      await Promise.all([master.close(), station.close()]);
+      await Promise.all([master.close(), station.close(), district.close()]);
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Ledger entries by account, in memory, built from the station database at start and kept
- * current from its changes feed (entries pulled from other stations arrive that way once sync
- * exists) and, for this station's own commits, at once after the write.
+ * Ledger entries by account, in memory, built from the station database (and, when syncing, the
+ * district ledger pulled from central: every station's entries for the district) at start and
+ * kept current from their changes feeds and, for this station's own commits, at once after the write.
  */
 import type { CardWriteDoc, LedgerEntryDoc } from '../../core/schema/documents.js';
 
@@ -38,13 +38,30 @@ export class LedgerIndex {
     return this.cardWrites.get(entryId);
   }
 
-  /** Top-ups recorded in the ledger whose card write is not confirmed and that were not reversed. */
-  unfinishedTopups(): LedgerEntryDoc[] {
+  /**
+   * `stationId`'s top-ups whose card write is not confirmed and that were not reversed. Only the
+   * station that sold one may finish it from the card: the index also holds other stations'
+   * entries pulled from the district ledger, whose card-writes may not have arrived yet.
+   */
+  unfinishedTopups(stationId: string): LedgerEntryDoc[] {
     const unfinished: LedgerEntryDoc[] = [];
     for (const entry of this.byId.values()) {
-      if (entry.kind === 'top-up' && !this.cardWrites.has(entry.entryId) && !this.reversals.has(entry.entryId)) unfinished.push(entry);
+      if (entry.kind === 'top-up' && entry.stationId === stationId && !this.cardWrites.has(entry.entryId) && !this.reversals.has(entry.entryId)) unfinished.push(entry);
     }
     return unfinished.sort((a, b) => (a.at < b.at ? -1 : 1));
+  }
+
+  /**
+   * Top-ups of `stationId` made at or after `since` (all when null) and not reversed: what the
+   * offline limits count. One made in the very millisecond of the last sync counts too (it may not
+   * have been in that push): the limit errs on the safe side.
+   */
+  topupsSince(stationId: string, since: string | null): LedgerEntryDoc[] {
+    const found: LedgerEntryDoc[] = [];
+    for (const entry of this.byId.values()) {
+      if (entry.kind === 'top-up' && entry.stationId === stationId && (since === null || entry.at >= since) && !this.reversals.has(entry.entryId)) found.push(entry);
+    }
+    return found;
   }
 
   /** Every 'card-issue' entry (cards issued and replaced), for start-up's reconciliation with master. */

@@ -15,7 +15,7 @@ import { isNotFound } from './database.js';
 import type PouchDB from 'pouchdb';
 import type { ReceiptRequest } from './receipt-book.js';
 import { creditBalance } from '../../core/ledger/rules.js';
-import { loadAccount } from './account-view.js';
+import { loadAccount, loadBills } from './account-view.js';
 
 /**
  * The receipt of an entry: queue its original now, or (a top-up) once its card holds it. The
@@ -68,7 +68,7 @@ export async function commitEntry(ctx: StationContext, uncommitted: UncommittedE
   ]);
   const account = await loadAccount(ctx, entry.accountNo);
   // The credit left is shown where the entry touched it (bills paid from credit, and their reversal).
-  const creditLeft = account && entry.creditDelta !== 0 ? creditBalance(account.openingCredit, [...ctx.ledger.forAccount(entry.accountNo), entry]) : null;
+  const creditLeft = account && entry.creditDelta !== 0 ? creditBalance(account.openingCredit, [...ctx.ledger.forAccount(entry.accountNo), entry], await loadBills(ctx, entry.accountNo)) : null;
   const taken = ctx.receipts.take(
     {
       queue: receipt.queue,

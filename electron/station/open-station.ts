@@ -7,11 +7,13 @@ import { randomBytes } from 'node:crypto';
 import type { AccountDoc, TariffVersionDoc } from '../../core/schema/documents.js';
 import { AccountIndex, type IndexedAccount } from '../../core/search/account-index.js';
 import { localDateOf, systemClock, type Clock } from '../../core/time/local-date.js';
-import { reconcileMaster } from './account-opening.js';
+import { accountNoOfMasterChange, loadAccountOverlay, refreshAccountIndex } from './account-overlay.js';
 import { AuditLog } from './audit-log.js';
 import { DEMO_OVERRIDES, loadStationConfig, saveStationConfig, type StationConfig } from './config.js';
 import { PrintQueue } from './print-queue.js';
 import { ReceiptBook } from './receipt-book.js';
+import { RangeBook } from './range-book.js';
+import { startSyncService, type ReplicationStarter } from './sync-service.js';
 import type { StationContext } from './context.js';
 import type { TopupFaults } from './card-service.js';
 import { openStationDatabases, scanPrefix, type Database } from './database.js';
@@ -45,6 +47,8 @@ export interface OpenStationOptions {
   readonly printPollMs?: number;
   /** A CJK font file for raster receipts and previews (default: the system's). */
   readonly fontPath?: string | null;
+  /** The replication engine to run when station.json names a central (tests hand in their own). */
+  readonly startReplication?: ReplicationStarter;
 }
 
 export const STATION_VERSION = '0.1.0';
@@ -113,6 +117,7 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
   // scan is applied twice at worst (upserts are idempotent), never missed.
   const masterSeq = await updateSeq(dbs.master);
   const stationSeq = await updateSeq(dbs.station);
+  const districtSeq = await updateSeq(dbs.district);
 
   const accounts = new AccountIndex();
   // The demo deck is made from the first prepaid accounts the scan meets.
@@ -149,15 +154,43 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
       if (parsed.success) ledger.addCardWrite(parsed.data);
     }
   }
+  // Every station's entries for the district, pulled from central (this station's own come back
+  // too, under the same ids: the index keeps one of each).
+  for await (const page of scanPrefix(dbs.district, 'ledger:')) {
+    for (const doc of page) {
+      const parsed = readDocument('ledger-entry', doc);
+      if (parsed.success) ledger.add(parsed.data);
+    }
+  }
+  for await (const page of scanPrefix(dbs.district, 'cardwrite:')) {
+    for (const doc of page) {
+      const parsed = readDocument('card-write', doc);
+      if (parsed.success) ledger.addCardWrite(parsed.data);
+    }
+  }
   log.info(`indexed ${accounts.size} accounts, ${ledger.size} ledger entries in ${Date.now() - indexStarted} ms`);
+  // Receipt and account numbers: central's grants (pulled into master) once the station syncs.
+  const ranges = new RangeBook(config.stationId, config.sync !== null, config.demo);
+  await ranges.load(dbs.master);
+  /** Set once the context exists: what pulled changes tell (sync.changed, accounts.changed). */
+  let syncCtx: StationContext | null = null;
 
-  // Openings and card issues recorded here whose master write a stop cut off: applied now. The
-  // master feed below starts at masterSeq, so the index learns of them from it.
-  const reconciled = await reconcileMaster(dbs, writer, ledger);
-  if (reconciled.openings + reconciled.cardIssues > 0) log.info(`re-applied ${reconciled.openings} account openings and ${reconciled.cardIssues} card issues to master`);
-
+  // Master is central's copy, never written here: this station's openings, card issues and
+  // transfers are laid over it (account-overlay.ts) once the context exists, below.
+  let overlayCtx: StationContext | null = null;
   const masterFeed = dbs.master.changes({ since: masterSeq, live: true, include_docs: true });
   masterFeed.on('change', (change) => {
+    if (change.id.startsWith('range-grant:')) {
+      if (ranges.add(change.doc)) syncCtx?.sync.changed();
+      return;
+    }
+    const changedAccount = /^(?:account|bill):(\d+)/.exec(change.id)?.[1];
+    if (changedAccount !== undefined) syncCtx?.emit('accounts.changed', { accountNo: changedAccount });
+    const overlaid = accountNoOfMasterChange(change.id, change.doc);
+    if (overlaid !== null && overlayCtx !== null) {
+      refreshAccountIndex(overlayCtx, overlaid).catch((error: unknown) => log.error(`account ${overlaid} not re-indexed`, error));
+      return;
+    }
     if (change.id.startsWith('account:')) {
       if (change.deleted) {
         accounts.remove(change.id.slice('account:'.length));
@@ -183,6 +216,30 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     if (!change.id.startsWith('ledger:')) return;
     const parsed = readDocument('ledger-entry', change.doc);
     if (parsed.success) ledger.add(parsed.data);
+    // Offline sales and numbers left moved.
+    syncCtx?.sync.changed();
+  });
+  const districtFeed = dbs.district.changes({ since: districtSeq, live: true, include_docs: true });
+  districtFeed.on('change', (change) => {
+    let accountNo: string | null = null;
+    if (change.id.startsWith('cardwrite:')) {
+      const parsed = readDocument('card-write', change.doc);
+      if (!parsed.success) return;
+      ledger.addCardWrite(parsed.data);
+      accountNo = ledger.get(parsed.data.entryId)?.accountNo ?? null;
+    } else if (change.id.startsWith('ledger:')) {
+      const parsed = readDocument('ledger-entry', change.doc);
+      if (!parsed.success) return;
+      // Known already (this station's own, or seen before): nothing new to show.
+      if (!ledger.add(parsed.data)) return;
+      accountNo = parsed.data.accountNo;
+    }
+    if (accountNo !== null) syncCtx?.emit('accounts.changed', { accountNo });
+    // Another station's card issue changes the card the account shows (account-overlay.ts).
+    const issued = accountNo;
+    if (issued !== null && overlayCtx !== null && change.id.startsWith('ledger:')) {
+      refreshAccountIndex(overlayCtx, issued).catch((error: unknown) => log.error(`account ${issued} not re-indexed`, error));
+    }
   });
 
   const events = new EventHub();
@@ -203,7 +260,7 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
             }),
     });
   const reader = new ReaderService(backends, deck, (state) => events.emit('reader.changed', state), log);
-  const receipts = await ReceiptBook.load(dbs.station, config, (id, error) => log.error(`unreadable receipt ${id}`, error));
+  const receipts = await ReceiptBook.load(dbs.station, config, (id, error) => log.error(`unreadable receipt ${id}`, error), ranges);
   const printQueue = new PrintQueue(
     {
       config,
@@ -220,9 +277,23 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     },
     receiptKeyHex,
   );
+  const sync = startSyncService({
+    config,
+    dataDir: options.dataDir,
+    dbs,
+    clock,
+    ledger,
+    receipts,
+    ranges,
+    emit: (state) => events.emit('sync.changed', state),
+    log,
+    ...(options.startReplication === undefined ? {} : { startReplication: options.startReplication }),
+  });
   const ctx: StationContext = {
     config,
     dataDir: options.dataDir,
+    ranges,
+    sync,
     reader,
     receipts,
     printQueue,
@@ -244,6 +315,10 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     randomHex: (bytes) => randomBytes(bytes).toString('hex'),
   };
   await writer.run(() => ctx.audit.append([{ kind: 'station-start', actor: null, subject: null, detail: { version: STATION_VERSION } }]));
+  overlayCtx = ctx;
+  syncCtx = ctx;
+  const overlaid = await loadAccountOverlay(ctx);
+  if (overlaid > 0) log.info(`${overlaid} accounts shown with this station's changes central has not applied yet`);
   const dispatcher = createDispatcher(ctx, commandHandlers, events, log);
   // The station serves without a reader; a reader that fails to start says so in its state.
   await reader.configure(config.reader);
@@ -254,10 +329,14 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     dispatcher,
     stationId: config.stationId,
     accountsIndexed: () => accounts.size,
+    databases: () => dbs,
     close() {
       closing ??= (async () => {
         masterFeed.cancel();
         stationFeed.cancel();
+        districtFeed.cancel();
+        // Replication stops before the databases close under it.
+        await sync.close();
         await reader.close();
         // A receipt at the printer finishes and its attempt is recorded before the writer closes.
         await printQueue.close();

@@ -17,7 +17,7 @@
 import { createHmac } from 'node:crypto';
 import type { PrinterProblemCode, PrinterSettings, PrinterState, PrintPreview } from '../../core/contract/printing.js';
 import { err, ok, type Result } from '../../core/contract/result.js';
-import { layoutOpeningReceipt, layoutReceipt, type ReceiptLine, type ReceiptMac } from '../../core/receipt/layout.js';
+import { layoutOpeningReceipt, layoutReceipt, layoutTransferReceipt, type ReceiptLine, type ReceiptMac } from '../../core/receipt/layout.js';
 import { CURRENT_SCHEMA_VERSION, docId, type PrintAttemptDoc, type PrintJobDoc, type ReceiptDoc } from '../../core/schema/documents.js';
 import type { OperatorRef } from '../../core/schema/primitives.js';
 import { localDateTimeOf, type Clock } from '../../core/time/local-date.js';
@@ -255,6 +255,10 @@ export class PrintQueue {
     const station = { utilityName: snapshot.utilityName, stationName: snapshot.stationName, stationKind: snapshot.stationKind, hotline: snapshot.hotline, timeZone: snapshot.timeZone };
     const account = { accountNo: receipt.accountNo, ownerName: snapshot.ownerName, idNumber: snapshot.idNumberMasked };
     const common = { account, operator: receipt.operator, station, receiptNo: receipt.receiptNo, reprint, paperColumns: this.settings.paperColumns };
+    if (receipt.kind === 'ownership-transfer' && snapshot.transfer) {
+      const fee = receipt.entryId === null ? null : (this.deps.ledger.get(receipt.entryId) ?? null);
+      return layoutTransferReceipt({ ...common, at: receipt.at, transfer: snapshot.transfer, entry: fee }, this.mac);
+    }
     if (receipt.entryId === null) {
       if (!snapshot.opening) throw new Error(`receipt ${receipt.receiptNo} has neither an entry nor an opening`);
       return layoutOpeningReceipt({ ...common, at: receipt.at, opening: snapshot.opening }, this.mac);

@@ -25,9 +25,11 @@ import {
 } from '../../core/schema/documents.js';
 import type { OperatorRef } from '../../core/schema/primitives.js';
 import { parseDocument, readDocument } from '../../core/schema/upgrades.js';
-import { getOrNull, numbersLeft, rangeFor, type Stored } from './account-opening.js';
+import { getOrNull, type Stored } from './account-opening.js';
 import type { StationConfig } from './config.js';
 import { scanPrefix, type Database } from './database.js';
+import { RangeBook } from './range-book.js';
+import type { NumberRangeUsage } from '../../core/contract/sync.js';
 
 /** What ends a print job. */
 const FINAL_OUTCOMES: ReadonlySet<PrintAttemptDoc['outcome']> = new Set(['printed', 'came-out', 'skipped']);
@@ -45,6 +47,8 @@ export interface ReceiptRequest {
   readonly idNumber: string;
   readonly creditLeft: Fen | null;
   readonly opening?: NonNullable<ReceiptDoc['snapshot']['opening']>;
+  /** An ownership transfer's 过户回执 details (the owner above is the previous owner). */
+  readonly transfer?: NonNullable<ReceiptDoc['snapshot']['transfer']>;
   /** Queue the original now (false for a top-up: printed once its card holds it). */
   readonly queue: boolean;
 }
@@ -79,13 +83,15 @@ export class ReceiptBook {
   private constructor(
     private readonly config: StationConfig,
     stored: Stored<StationRangeDoc> | null,
+    private readonly ranges: RangeBook,
   ) {
     this.counter = stored;
   }
 
-  static async load(db: Database, config: StationConfig, onUnreadable: (id: string, error: unknown) => void): Promise<ReceiptBook> {
+  /** `ranges`: central's grants when the station syncs; without it, station.json's range. */
+  static async load(db: Database, config: StationConfig, onUnreadable: (id: string, error: unknown) => void, ranges?: RangeBook): Promise<ReceiptBook> {
     const raw = await getOrNull(db, docId.stationRange(config.stationId, 'receipt'));
-    const book = new ReceiptBook(config, raw === null ? null : parseDocument('station-range', raw));
+    const book = new ReceiptBook(config, raw === null ? null : parseDocument('station-range', raw), ranges ?? new RangeBook(config.stationId, false));
     for await (const page of scanPrefix(db, docId.receiptPrefix(config.stationId))) {
       for (const doc of page) {
         const parsed = readDocument('receipt', doc);
@@ -108,15 +114,19 @@ export class ReceiptBook {
     return book;
   }
 
-  /** The counter as station.json's range wants it (a newly configured range starts here). */
+  /** The counter as station.json's range (a newly configured range starts here) or central's grants want it. */
   private currentRange(now: Date): Stored<StationRangeDoc> | null {
-    const { receiptNumbers, stationId } = this.config;
-    return rangeFor(stationId, 'receipt', { from: receiptNumbers.from, to: receiptNumbers.to }, this.counter, now);
+    const { receiptNumbers } = this.config;
+    return this.ranges.current('receipt', { from: receiptNumbers.from, to: receiptNumbers.to }, this.counter, now);
   }
 
   numbersLeft(now: Date): number {
-    const range = this.currentRange(now);
-    return range === null ? 0 : numbersLeft(range);
+    return this.usage(now).left;
+  }
+
+  /** Numbers left (with later grants), and whether the status bar should warn. */
+  usage(now: Date): NumberRangeUsage {
+    return this.ranges.usage('receipt', this.currentRange(now));
   }
 
   /**
@@ -126,6 +136,10 @@ export class ReceiptBook {
   take(request: ReceiptRequest, now: Date): Result<TakenReceipt> {
     const range = this.currentRange(now);
     if (range === null || range.next > range.to) {
+      if (this.ranges.fromGrants) {
+        // 换号段: only central hands out more; never a number from anywhere else.
+        return err('RECEIPT_RANGE_EXHAUSTED', 'the receipt numbers central granted this station are used up: sync with central to get a new range', { left: 0, source: 'grants' });
+      }
       return err('RECEIPT_RANGE_EXHAUSTED', `the receipt numbers of this station are used up (${this.config.receiptNumbers.from}..${this.config.receiptNumbers.to})`, { left: 0 });
     }
     const seq = range.next;
@@ -155,6 +169,7 @@ export class ReceiptBook {
         hotline: config.hotline,
         timeZone: config.timeZone,
         opening: request.opening ?? null,
+        ...(request.transfer ? { transfer: request.transfer } : {}),
       },
     };
     const job = request.queue && this.printing() ? this.jobFor(receipt, 0, request.operator, request.at) : null;

@@ -3,11 +3,10 @@
  * operators. Runs before the station serves anyone, so writing directly (not through the
  * WriteQueue) cannot race another writer.
  */
-import { DEMO_OPERATORS, generateAccounts, generateBills } from '../../core/demo-data/generator.js';
-import { CURRENT_SCHEMA_VERSION, docId, type OperatorDoc } from '../../core/schema/documents.js';
+import { generateAccounts, generateBills } from '../../core/demo-data/generator.js';
+import { demoOperatorDocs } from '../../sync/setup/demo-plan.js';
 import { illustrativeTariffs } from '../../core/tariff/versions.js';
 import type { Database } from './database.js';
-import { hashPassword } from './passwords.js';
 
 export interface SeedOptions {
   readonly accounts: number;
@@ -25,21 +24,9 @@ async function writeAll(db: Database, docs: readonly object[]): Promise<void> {
   if (failed) throw new Error(`seeding failed: ${JSON.stringify(failed)}`);
 }
 
+/** The same directory the demo central serves (sync/setup/demo-plan.ts), document for document. */
 export async function seedOperators(db: Database): Promise<void> {
-  const docs: OperatorDoc[] = [];
-  for (const operator of DEMO_OPERATORS) {
-    docs.push({
-      _id: docId.operator(operator.staffNo),
-      type: 'operator',
-      schemaVersion: CURRENT_SCHEMA_VERSION.operator,
-      staffNo: operator.staffNo,
-      name: operator.name,
-      role: operator.role,
-      passwordHash: await hashPassword(operator.password),
-      active: true,
-    });
-  }
-  await writeAll(db, docs);
+  await writeAll(db, await demoOperatorDocs());
 }
 
 export async function seedDemoData(db: Database, options: SeedOptions): Promise<void> {

@@ -19,6 +19,8 @@ import { formatInstant } from './format.js';
 import { PaymentDialog } from './PaymentDialog.js';
 import { handlesPrinting } from './printer.js';
 import { ReceiptList } from './ReceiptList.js';
+import { TransferDialog } from './TransferDialog.js';
+import { CreditRefundDialog } from './CreditRefundDialog.js';
 import { ReversalDialog } from './ReversalDialog.js';
 import { useStation } from './station.js';
 import { TopupCancelDialog } from './TopupCancelDialog.js';
@@ -31,6 +33,8 @@ type Modal =
   | { readonly kind: 'topup-cancel'; readonly entry: LedgerEntryView }
   | { readonly kind: 'card-issue' }
   | { readonly kind: 'card-replace'; readonly oldSerial: string }
+  | { readonly kind: 'transfer' }
+  | { readonly kind: 'refund' }
   | null;
 
 function TariffText({ tariff }: { readonly tariff: TariffView }) {
@@ -272,6 +276,11 @@ export function AccountPage({
           <span className={`badge badge--${account.status}`} data-testid="account-status">
             {t(`accountStatus.${account.status}`)}
           </span>
+          {detail.pendingTransfer !== null && (
+            <span className="badge badge--pending" data-testid="transfer-pending-badge">
+              {t('transfer.pendingBadge')}
+            </span>
+          )}
           <span className="account__no">
             {t('account.accountNo')} <b className="num">{account.accountNo}</b>
           </span>
@@ -324,6 +333,21 @@ export function AccountPage({
           >
             {t('account.pay')}
           </button>
+          <button
+            type="button"
+            className="button button--large"
+            data-testid="transfer-button"
+            disabled={closed || detail.pendingTransfer !== null}
+            title={detail.pendingTransfer !== null ? t('transfer.pendingBadge') : undefined}
+            onClick={() => setModal({ kind: 'transfer' })}
+          >
+            {t('transfer.button')}
+          </button>
+          {detail.creditBalance > 0 && (
+            <button type="button" className="button button--large" data-testid="refund-button" onClick={() => setModal({ kind: 'refund' })}>
+              {t('credit.refund')}
+            </button>
+          )}
           <button type="button" className="button" data-testid="back-button" onClick={onBack}>
             {t('account.back')}
           </button>
@@ -335,6 +359,44 @@ export function AccountPage({
       {cardAction !== null && blankInReader && modal === null && (
         <div className="notice account__blank" data-testid="blank-card-notice">
           {cardAction === 'issue' ? t('issue.blankNoticeIssue') : t('issue.blankNoticeReplace')}
+        </div>
+      )}
+
+      {(detail.pendingTransfer !== null || detail.rejectedTransfers.length > 0 || detail.doublePayments.length > 0) && (
+        <div className="account__notices" data-testid="sync-notices">
+          {detail.pendingTransfer !== null && (
+            <div className="notice" data-testid="transfer-pending-notice">
+              {t('transfer.pendingNotice', {
+                at: formatInstant(detail.pendingTransfer.at, timeZone),
+                previous: detail.pendingTransfer.previousOwnerName,
+                next: detail.pendingTransfer.newOwnerName,
+              })}
+            </div>
+          )}
+          {detail.rejectedTransfers.map((rejected) => (
+            <div key={rejected.eventId} className="notice notice--danger" data-testid="transfer-rejected-notice" data-event-id={rejected.eventId}>
+              <b>{t('transfer.rejected', { reason: rejected.reason === 'owner-changed' ? t('transfer.reason.owner-changed') : (rejected.detail ?? rejected.reason ?? '') })}</b>{' '}
+              {t('transfer.rejectedLine', { at: formatInstant(rejected.at, timeZone), previous: rejected.previousOwnerName, next: rejected.newOwnerName, operator: rejected.operator.name })}
+            </div>
+          ))}
+          {detail.doublePayments.length > 0 && (
+            <div className="notice notice--warn" data-testid="double-payment-notice">
+              <b>{t('double.title')}</b>
+              <ul className="notice__list">
+                {detail.doublePayments.map((double) => (
+                  <li key={`${double.entryId}:${double.billId}`} data-testid="double-payment" data-entry-id={double.entryId}>
+                    {t('double.line', {
+                      period: double.period,
+                      settledBy: double.settledByStationId === null ? (double.settledByEntryId === null ? t('double.byCentral') : double.settledByEntryId) : t('double.byStation', { station: double.settledByStationId }),
+                      station: double.stationId,
+                      at: formatInstant(double.at, timeZone),
+                      amount: formatYuan(double.amount),
+                    })}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
         </div>
       )}
 
@@ -610,6 +672,8 @@ export function AccountPage({
 
       {modal?.kind === 'pay' && <PaymentDialog detail={detail} onClose={closeModal} onCommitted={reload} />}
       {modal?.kind === 'reverse' && <ReversalDialog entry={modal.entry} onClose={closeModal} onCommitted={reload} />}
+      {modal?.kind === 'transfer' && <TransferDialog detail={detail} onClose={closeModal} onCommitted={reload} />}
+      {modal?.kind === 'refund' && <CreditRefundDialog detail={detail} onClose={closeModal} onCommitted={reload} />}
       {modal?.kind === 'topup' && (
         <TopupDialog accountNo={account.accountNo} ownerName={account.ownerName} serial={modal.serial} onClose={closeModal} onCommitted={afterCardChange} />
       )}

@@ -14,6 +14,7 @@ import type { LoginResult, OperatorView, StationInfo } from '../../core/contract
 import { AccountPage } from './AccountPage.js';
 import { CardContext, isBlankCard, servesCustomers, type CardSlot, type CardState } from './card.js';
 import { DemoPanel } from './DemoPanel.js';
+import { ConflictsScreen, SyncNotices } from './ConflictsScreen.js';
 import { LockScreen } from './LockScreen.js';
 import { LoginScreen } from './LoginScreen.js';
 import { PrinterProvider } from './printer.js';
@@ -23,13 +24,14 @@ import { SearchScreen, emptySearch, type SearchState } from './SearchScreen.js';
 import { SettingsScreen } from './SettingsScreen.js';
 import { StationContext, type Call, type Station } from './station.js';
 import { StatusBar } from './StatusBar.js';
+import { SyncProvider, SyncScreen } from './SyncScreen.js';
 
 interface Session {
   readonly operator: OperatorView;
   readonly idleLockSeconds: number;
 }
 
-type View = { readonly kind: 'search' } | { readonly kind: 'account'; readonly accountNo: string } | { readonly kind: 'settings' };
+type View = { readonly kind: 'search' } | { readonly kind: 'account'; readonly accountNo: string } | { readonly kind: 'settings' } | { readonly kind: 'sync' } | { readonly kind: 'conflicts' };
 
 /** Where a freshly read card sends the clerk, once no dialog is open. */
 type CardTarget = { readonly kind: 'account'; readonly accountNo: string; readonly autoTopup: boolean } | { readonly kind: 'search' };
@@ -330,6 +332,14 @@ export function App({ client }: { readonly client: StationClient }) {
     setView({ kind: 'search' });
     setFocusToken((n) => n + 1);
   }, []);
+  const openSync = useCallback(() => {
+    setAutoTopup(null);
+    setView({ kind: 'sync' });
+  }, []);
+  const openConflicts = useCallback(() => {
+    setAutoTopup(null);
+    setView({ kind: 'conflicts' });
+  }, []);
   const openSettings = useCallback(() => {
     setAutoTopup(null);
     setView({ kind: 'settings' });
@@ -352,12 +362,20 @@ export function App({ client }: { readonly client: StationClient }) {
           <LoginScreen notice={loginNotice} connection={connection} onLoggedIn={onLoggedIn} />
         ) : (
           <PrinterProvider>
+            <SyncProvider>
             <div className="app__main" inert={locked} aria-hidden={locked}>
-              <StatusBar operator={session.operator} connection={connection} onLock={lock} onLogout={logout} onSettings={openSettings} />
+              <StatusBar operator={session.operator} connection={connection} onLock={lock} onLogout={logout} onSettings={openSettings} onSync={openSync} />
               <PrinterBanner />
               <div className="app__body">
                 {view.kind === 'search' ? (
-                  <SearchScreen state={search} setState={setSearch} focusToken={focusToken} onOpen={openAccount} />
+                  <div className="app__search">
+                    <SyncNotices onConflicts={openConflicts} />
+                    <SearchScreen state={search} setState={setSearch} focusToken={focusToken} onOpen={openAccount} />
+                  </div>
+                ) : view.kind === 'conflicts' ? (
+                  <ConflictsScreen active={!locked} onBack={backToSearch} />
+                ) : view.kind === 'sync' ? (
+                  <SyncScreen active={!locked} onBack={backToSearch} onConflicts={openConflicts} />
                 ) : view.kind === 'settings' ? (
                   <SettingsScreen active={!locked} onBack={backToSearch} />
                 ) : (
@@ -374,6 +392,7 @@ export function App({ client }: { readonly client: StationClient }) {
               {info?.demo === true && <DemoPanel />}
             </div>
             {locked && <LockScreen operator={session.operator} idleLockSeconds={session.idleLockSeconds} onUnlocked={onUnlocked} onSwitchUser={logout} />}
+            </SyncProvider>
           </PrinterProvider>
         )}
       </div>

@@ -32,6 +32,16 @@ function kindKey(receipt: ReceiptView, entries: ReadonlyMap<string, LedgerEntryV
       if (issue === undefined) return 'receipts.kind.card-issue';
       return issue.replacement ? 'receipts.kind.card-issue.replacement' : 'receipts.kind.card-issue.new';
     }
+    case 'credit-refund':
+      return 'receipts.kind.credit-refund';
+    case 'transfer-fee':
+      return 'receipts.kind.transfer-fee';
+    case 'ownership-transfer':
+      return 'receipts.kind.ownership-transfer';
+    default: {
+      const unreachable: never = receipt.kind;
+      return unreachable;
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import { ErrorBanner } from './ErrorBanner.js';
 import { configuresStation } from './printer.js';
 import { PrinterSettingsSection } from './PrinterSettingsSection.js';
 import { useStation } from './station.js';
+import { OfflineLimitsSection } from './SyncScreen.js';
 
 const KINDS: readonly ReaderKind[] = ['none', 'emulator', 'serial'];
 type Baud = 9600 | 19200 | 38400 | 115200;
@@ -298,6 +299,7 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
         )}
       </div>
       <PrinterSettingsSection ports={ports} />
+      <OfflineLimitsSection />
     </main>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Always on screen once logged in: who serves, where, whether the station, the card reader and
  * the receipt printer are reachable (with the receipts waiting, and a warning when the station's
- * receipt numbers run low), and the time.
+ * receipt numbers run low), whether the station is in step with central (已同步 / 同步中 / 离线 with
+ * how long and how near the offline limits, 待上传 N; 单机 without a central), and the time.
  */
 import { useEffect, useState } from 'react';
 import type { ReaderStateView } from '../../core/contract/cards.js';
@@ -9,9 +10,10 @@ import type { ConnectionState } from '../../core/contract/client.js';
 import type { OperatorView } from '../../core/contract/views.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useCard } from './card.js';
-import { formatClock } from './format.js';
+import { formatClock, formatInstant } from './format.js';
 import { problemKey, RECEIPT_NUMBERS_LOW, statusKey, usePrinter } from './printer.js';
 import { useStation } from './station.js';
+import { formatDuration, formatYuanShort, modeKey, syncLook, useOfflineMs, useSync, worstLevel } from './SyncScreen.js';
 
 function connectionKey(state: ConnectionState): 'conn.open' | 'conn.connecting' | 'conn.reconnecting' | 'conn.closed' {
   switch (state) {
@@ -92,6 +94,72 @@ function PrinterStatus() {
   );
 }
 
+/** 单机 / 已同步 09:30 / 同步中 1,200/5,000 / 离线 5小时 · 离线售气 ￥1,200/￥20,000, amber at 80 %, red at the limit. Opens the sync screen. */
+function SyncStatus({ onSync }: { readonly onSync: () => void }) {
+  const { t, count } = useI18n();
+  const { timeZone } = useStation();
+  const state = useSync();
+  const offlineMs = useOfflineMs(state);
+  if (state === null) return null;
+  const look = syncLook(state);
+  const level = state.usage !== null && state.usage.offline ? worstLevel(state.usage.hoursLevel, state.usage.salesLevel) : 'ok';
+  const rangeLow = state.mode !== 'standalone' && (state.ranges.receipt.low || state.ranges.account.low);
+  let text: string;
+  switch (look) {
+    case 'standalone':
+      text = t('sync.mode.standalone');
+      break;
+    case 'online':
+      text = state.lastSuccessAt === null ? t('sync.bar.syncedNever') : t('sync.bar.synced', { time: formatInstant(state.lastSuccessAt, timeZone).slice(11) });
+      break;
+    case 'syncing':
+      text =
+        state.progress !== null && state.progress.total !== null
+          ? `${t(modeKey(state.mode))} ${t('sync.bar.progress', { done: count(state.progress.done), total: count(state.progress.total) })}`
+          : t(modeKey(state.mode));
+      break;
+    case 'starting':
+      text = t('sync.mode.starting');
+      break;
+    case 'offline':
+      text = state.offlineSince === null ? t('sync.mode.offline') : t('sync.bar.offline', { duration: formatDuration(offlineMs, t) });
+      break;
+    default: {
+      const unreachable: never = look;
+      text = unreachable;
+    }
+  }
+  // The status is the way to the sync screen (同步) too: say so on hover, with the last error.
+  const title = state.lastError === null ? t('sync.button') : `${t('sync.button')} · ${t('sync.bar.error')}: ${state.lastError.message}`;
+  return (
+    <button
+      type="button"
+      className={`status-bar__sync status-bar__sync--${look} status-bar__sync--level-${level}`}
+      data-testid="sync-status"
+      data-state={look}
+      data-level={level}
+      data-pending={state.pendingPush}
+      title={title}
+      onClick={onSync}
+    >
+      <span className="status-bar__dot" aria-hidden="true" />
+      <span data-testid="sync-status-text">{text}</span>
+      {state.usage !== null && state.usage.offline && (
+        <span className="status-bar__sync-limits" data-testid="sync-status-sales">
+          {' · '}
+          {t('sync.bar.sales', { used: formatYuanShort(state.usage.offlineSales, count), max: formatYuanShort(state.usage.limits.maxTotalSales, count) })}
+        </span>
+      )}
+      {state.mode !== 'standalone' && state.pendingPush > 0 && (
+        <span className="status-bar__queued" data-testid="sync-status-pending">
+          {t('sync.bar.pending', { n: count(state.pendingPush) })}
+        </span>
+      )}
+      {rangeLow && <span className="status-bar__sync-range">⚠ {t('sync.bar.rangeLow')}</span>}
+    </button>
+  );
+}
+
 function Clock({ timeZone }: { readonly timeZone: string }) {
   const { clockOffsetMs } = useStation();
   const [screenNow, setScreenNow] = useState(() => Date.now());
@@ -113,12 +181,14 @@ export function StatusBar({
   onLock,
   onLogout,
   onSettings,
+  onSync,
 }: {
   readonly operator: OperatorView;
   readonly connection: ConnectionState;
   readonly onLock: () => void;
   readonly onLogout: () => void;
   readonly onSettings: () => void;
+  readonly onSync: () => void;
 }) {
   const { t, lang, setLang } = useI18n();
   const { info, timeZone } = useStation();
@@ -142,6 +212,7 @@ export function StatusBar({
       </div>
       <ReaderStatus />
       <PrinterStatus />
+      <SyncStatus onSync={onSync} />
       <Clock timeZone={timeZone} />
       <div className="status-bar__actions">
         {/* Everyone may look at the settings; only a manager or an admin can change them. */}

@@ -9,7 +9,13 @@ import type { EventName, EventPayload } from '../../core/contract/events.js';
  * The events this build knows. A typed record rather than the contract's zod map, so the
  * renderer bundle does not pull in zod and every view schema; a new event is a compile error here.
  */
-const knownEvents: Readonly<Record<EventName, true>> = { 'ledger.committed': true, 'reader.changed': true, 'printer.changed': true };
+const knownEvents: Readonly<Record<EventName, true>> = {
+  'ledger.committed': true,
+  'reader.changed': true,
+  'printer.changed': true,
+  'sync.changed': true,
+  'accounts.changed': true,
+};
 
 type AnyListener = (payload: unknown) => void;
 

@@ -149,14 +149,12 @@ describe('opening an account and issuing its card', () => {
     expect(errorOf(await t.call('accounts.get', { accountNo: '3499000003' })).code).toBe('ACCOUNT_NOT_FOUND');
   });
 
-  it('re-applies an opening that did not reach master: one account, no gap', async () => {
+  it('shows an opening from the station’s own record, across a restart, with master left to central: one account, no gap', async () => {
     const first = unwrap(await t.call('accounts.open', newCustomer('980012345678', '断电开户')));
-    // The stop between the two databases: the opening and the counter are in the station
-    // database, the account never reached master.
     await t.station.close();
+    // Master is a pure copy of central: the station never put the account there.
     const dbs = openStationDatabases(t.dataDir);
-    const account = await dbs.master.get(`account:${first.accountNo}`);
-    await dbs.master.put({ ...account, _deleted: true });
+    expect((await dbs.master.allDocs({ keys: [`account:${first.accountNo}`] })).rows[0]?.error).toBe('not_found');
     await dbs.close();
     await t.restart();
     await t.login('1001');
@@ -168,14 +166,15 @@ describe('opening an account and issuing its card', () => {
     const second = unwrap(await t.call('accounts.open', newCustomer('980012345679', '下一户')));
     expect(Number(second.accountNo)).toBe(Number(first.accountNo) + 1);
   });
-  it('re-applies a card issue that did not reach master', async () => {
+  it('shows an issued card over master’s copy until central’s names it', async () => {
     const opened = unwrap(await t.call('accounts.open', newCustomer('980012345678')));
     unwrap(await t.call('demo.card', { action: 'insert', card: 'blank' }));
     const issued = unwrap(await t.call('card.issue', { accountNo: opened.accountNo }));
     await t.station.close();
+    // Central applied the opening (without the card yet): master's copy has no card.
     const dbs = openStationDatabases(t.dataDir);
-    const account = await dbs.master.get(`account:${opened.accountNo}`);
-    await dbs.master.put({ ...account, cardSerial: null, cardGeneration: 0 });
+    const opening = (await dbs.station.get(`account-opening:${opened.accountNo}`)) as unknown as { account: { _id: string } };
+    await dbs.master.put({ ...opening.account, cardSerial: null, cardGeneration: 0 });
     await dbs.close();
     await t.restart();
     await t.login('1001');

@@ -6,6 +6,8 @@ import { ledgerHandlers } from './ledger.js';
 import { paymentHandlers } from './payments.js';
 import { printingHandlers } from './printing.js';
 import { sessionHandlers } from './session.js';
+import { syncHandlers } from './sync.js';
+import { transferHandlers } from './transfer.js';
 import type { CommandHandlers } from './types.js';
 
 /** Every command of the contract, each feature's handlers declared in its own file. */
@@ -18,4 +20,6 @@ export const commandHandlers: CommandHandlers = {
   ...cardHandlers,
   ...cardIssueHandlers,
   ...printingHandlers,
+  ...syncHandlers,
+  ...transferHandlers,
 };

@@ -45,7 +45,7 @@ export const paymentHandlers = {
     const billsTotal = addFen(...lines.map((l) => l.amount));
     const lateFeesTotal = addFen(...lines.map((l) => l.lateFee));
     const total = addFen(billsTotal, lateFeesTotal);
-    const credit = creditBalance(account.openingCredit, entries);
+    const credit = creditBalance(account.openingCredit, entries, states.map((s) => s.bill));
     const creditApplied = useCredit === false ? ZERO_FEN : maxFen(ZERO_FEN, minFen(credit, total));
     const now = ctx.clock.now();
     const expiresAtMs = now.getTime() + ctx.config.quoteTtlSeconds * 1000;
@@ -86,12 +86,13 @@ export const paymentHandlers = {
       const committed = await findCommitted(ctx, txnId);
       if (committed) return ok({ entry: toEntryView(committed, ctx.ledger.reversalOf(committed.entryId)), replayed: true });
       const entries = ctx.ledger.forAccount(quote.accountNo);
-      const settled = billSettlements(await loadBills(ctx, quote.accountNo), entries);
+      const billDocs = await loadBills(ctx, quote.accountNo);
+      const settled = billSettlements(billDocs, entries);
       const alreadyPaid = quote.lines.find((line) => settled.has(line.billId));
       if (alreadyPaid) return err('BILL_ALREADY_PAID', `bill ${alreadyPaid.billId} was paid after this quote was made`, { billId: alreadyPaid.billId });
       const account = await loadAccount(ctx, quote.accountNo);
       if (!account) return err('ACCOUNT_NOT_FOUND', `no account ${quote.accountNo}`);
-      if (creditBalance(account.openingCredit, entries) < quote.creditApplied) return err('TXN_EXPIRED', 'the account credit changed: prepare it again');
+      if (creditBalance(account.openingCredit, entries, billDocs) < quote.creditApplied) return err('TXN_EXPIRED', 'the account credit changed: prepare it again');
 
       const result = await commitEntry(
         ctx,
