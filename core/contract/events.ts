@@ -21,8 +21,10 @@ export const events = {
   /**
    * An account's data changed from outside this window: another station's entry or a master change
    * arrived from central (or this station's master copy changed). An open account page reloads.
+   * Coalesced (a pull of thousands of documents is a handful of events): `all` when too many
+   * accounts changed to list.
    */
-  'accounts.changed': z.object({ accountNo: accountNoSchema }),
+  'accounts.changed': z.object({ accountNos: z.array(accountNoSchema).max(500), all: z.boolean() }),
 } as const;
 
 export type Events = typeof events;

@@ -174,6 +174,18 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
   await ranges.load(dbs.master);
   /** Set once the context exists: what pulled changes tell (sync.changed, accounts.changed). */
   let syncCtx: StationContext | null = null;
+  // Accounts changed by pulled documents, told to the UIs a quarter second at a time.
+  const changedAccounts = new Set<string>();
+  let changedTimer: NodeJS.Timeout | null = null;
+  const accountChanged = (accountNo: string): void => {
+    changedAccounts.add(accountNo);
+    changedTimer ??= setTimeout(() => {
+      changedTimer = null;
+      const all = changedAccounts.size > 500;
+      syncCtx?.emit('accounts.changed', { accountNos: all ? [] : [...changedAccounts], all });
+      changedAccounts.clear();
+    }, 250);
+  };
 
   // Master is central's copy, never written here: this station's openings, card issues and
   // transfers are laid over it (account-overlay.ts) once the context exists, below.
@@ -185,7 +197,7 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
       return;
     }
     const changedAccount = /^(?:account|bill):(\d+)/.exec(change.id)?.[1];
-    if (changedAccount !== undefined) syncCtx?.emit('accounts.changed', { accountNo: changedAccount });
+    if (changedAccount !== undefined) accountChanged(changedAccount);
     const overlaid = accountNoOfMasterChange(change.id, change.doc);
     if (overlaid !== null && overlayCtx !== null) {
       refreshAccountIndex(overlayCtx, overlaid).catch((error: unknown) => log.error(`account ${overlaid} not re-indexed`, error));
@@ -234,7 +246,7 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
       if (!ledger.add(parsed.data)) return;
       accountNo = parsed.data.accountNo;
     }
-    if (accountNo !== null) syncCtx?.emit('accounts.changed', { accountNo });
+    if (accountNo !== null) accountChanged(accountNo);
     // Another station's card issue changes the card the account shows (account-overlay.ts).
     const issued = accountNo;
     if (issued !== null && overlayCtx !== null && change.id.startsWith('ledger:')) {
@@ -332,6 +344,7 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     databases: () => dbs,
     close() {
       closing ??= (async () => {
+        if (changedTimer) clearTimeout(changedTimer);
         masterFeed.cancel();
         stationFeed.cancel();
         districtFeed.cancel();

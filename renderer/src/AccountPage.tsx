@@ -149,6 +149,15 @@ export function AccountPage({
     [client, accountNo, reload],
   );
 
+  // Another station's entry, or central's change to the account (a transfer applied), arrived.
+  useEffect(
+    () =>
+      client.on('accounts.changed', (payload) => {
+        if (payload.all || payload.accountNos.includes(accountNo)) reload();
+      }),
+    [client, accountNo, reload],
+  );
+
   useEffect(() => {
     pageRef.current?.focus();
   }, [accountNo]);

@@ -2,6 +2,7 @@
 import type { StationError } from '../../core/contract/result.js';
 import { useI18n } from '../i18n/i18n.js';
 import { isCardIssueReason, isTopupRefusal } from './card.js';
+import { offlineLimitText } from './SyncScreen.js';
 
 function describeIssue(issue: unknown): string {
   if (typeof issue === 'string') return issue;
@@ -30,14 +31,16 @@ export function refusalReasonOf(error: StationError): string | null {
 }
 
 export function ErrorBanner({ error, onDismiss }: { readonly error: StationError; readonly onDismiss?: () => void }) {
-  const { t, errorText } = useI18n();
+  const { t, count, errorText } = useI18n();
   const issues = issuesText(error);
+  // Which offline limit was reached, and by how much, says more than the code's general text.
+  const offline = offlineLimitText(error, t, count);
   const reason = refusalReasonOf(error);
   const reasonText = reason === null ? null : isTopupRefusal(reason) ? t(`refusal.${reason}`) : isCardIssueReason(reason) ? t(`cardIssue.${reason}`) : reason;
   return (
     <div className="error-banner" role="alert" data-testid="error-banner" data-code={error.code} data-reason={reason ?? undefined}>
       <span className="error-banner__text">
-        {reasonText === null ? errorText(error.code) : t('error.withReason', { text: errorText(error.code), reason: reasonText })}
+        {offline ?? (reasonText === null ? errorText(error.code) : t('error.withReason', { text: errorText(error.code), reason: reasonText }))}
       </span>
       {issues !== null && <small className="error-banner__issues">{t('error.issues', { issues })}</small>}
       {onDismiss !== undefined && (

@@ -101,5 +101,9 @@ describe('the same bill paid at two stations', () => {
     expect(unwrap(await t.call('accounts.get', { accountNo: account.accountNo }, session)).creditBalance).toBe(rest - applied);
     const receipts = unwrap(await t.call('receipts.list', { accountNo: account.accountNo }, session)).receipts;
     expect(receipts.find((receipt) => receipt.entryId === refund.entryId)?.kind).toBe('credit-refund');
+
+    // The doubled payment's credit is spent: reversing that payment would leave the account owing it.
+    expect(codeOf(await t.call('ledger.reverse', { entryId: ours.entryId, reason: '收款有误', approver }, session))).toBe('CREDIT_TOO_LOW');
+    expect(unwrap(await t.call('accounts.get', { accountNo: account.accountNo }, session)).creditBalance).toBe(rest - applied);
   });
 });

@@ -1,9 +1,9 @@
 import { err, ok } from '../../../core/contract/result.js';
-import { reversalEntryId, reversalRefusal, cancellingAmounts } from '../../../core/ledger/rules.js';
+import { reversalEntryId, reversalRefusal, cancellingAmounts, creditBalance } from '../../../core/ledger/rules.js';
 import { CURRENT_SCHEMA_VERSION, docId } from '../../../core/schema/documents.js';
-import { toEntryView } from '../account-view.js';
+import { loadAccount, loadBills, toEntryView } from '../account-view.js';
 import { requireSession } from '../context.js';
-import { commitEntry, findCommitted } from '../ledger-writer.js';
+import { commitEntry, findCommitted, type UncommittedEntry } from '../ledger-writer.js';
 import { approve } from './session.js';
 import type { CommandHandlers } from './types.js';
 
@@ -32,28 +32,36 @@ export const ledgerHandlers = {
       if (again) return ok({ entry: toEntryView(again, undefined), replayed: true });
       if (ctx.ledger.reversalOf(entryId)) return err('ALREADY_REVERSED', 'this entry was already reversed');
       const { amount, creditDelta } = cancellingAmounts(original);
+      const reversal: UncommittedEntry = {
+        _id: docId.ledger(reversalId),
+        type: 'ledger-entry',
+        schemaVersion: CURRENT_SCHEMA_VERSION['ledger-entry'],
+        entryId: reversalId,
+        kind: 'reversal',
+        stationId: ctx.config.stationId,
+        at: ctx.clock.now().toISOString(),
+        operator: { staffNo: session.operator.staffNo, name: session.operator.name },
+        accountNo: original.accountNo,
+        tariffVersionId: original.tariffVersionId,
+        amount,
+        method: original.method,
+        reference: null,
+        tendered: null,
+        change: null,
+        bills: original.bills,
+        creditDelta,
+        reversal: { reversesEntryId: original.entryId, reason, approvedBy },
+      };
+      // Reversing the payment that settled a bill paid twice hands the bill to the other payment,
+      // and that payment's credit goes; if the credit was spent meanwhile the account would owe it.
+      const account = await loadAccount(ctx, original.accountNo);
+      if (account) {
+        const after = creditBalance(account.openingCredit, [...ctx.ledger.forAccount(original.accountNo), { ...reversal, auditSeq: 1 }], await loadBills(ctx, original.accountNo));
+        if (after < 0) return err('CREDIT_TOO_LOW', 'reversing this entry would take back credit the account has already used', { creditAfter: after });
+      }
       const result = await commitEntry(
         ctx,
-        {
-          _id: docId.ledger(reversalId),
-          type: 'ledger-entry',
-          schemaVersion: CURRENT_SCHEMA_VERSION['ledger-entry'],
-          entryId: reversalId,
-          kind: 'reversal',
-          stationId: ctx.config.stationId,
-          at: ctx.clock.now().toISOString(),
-          operator: { staffNo: session.operator.staffNo, name: session.operator.name },
-          accountNo: original.accountNo,
-          tariffVersionId: original.tariffVersionId,
-          amount,
-          method: original.method,
-          reference: null,
-          tendered: null,
-          change: null,
-          bills: original.bills,
-          creditDelta,
-          reversal: { reversesEntryId: original.entryId, reason, approvedBy },
-        },
+        reversal,
         [{ kind: 'approval', actor: approvedBy.staffNo, subject: original.entryId, detail: { action: 'reversal', requestedBy: session.operator.staffNo, reason } }],
         { queue: true, refuseWithoutNumber: true },
       );
