@@ -237,6 +237,9 @@ export function startStationReplication(options: StationReplicationOptions): Sta
         target: into,
         checkpointDb: into,
         checkpointName: plan.checkpointName,
+        // Every central database has its own `_design/tongda` (its validation); three of them
+        // pulled into one local master would be three revisions of one document: a conflict.
+        filter: (doc) => !doc._id.startsWith('_design/'),
         batchSize: roundBatchSize(),
         stallMs,
         now,

@@ -295,6 +295,9 @@ describe('two stations offline, then converging through a faulty network', () =>
       }
     }
 
+    // No replication conflict anywhere at the stations (the list a manager would have to work through).
+    for (const at of stations) expect(unwrap(await at.call('sync.state', {})).conflicts).toBe(0);
+
     // Per-account sums agree at both stations, and with central's district ledger.
     const touched = [...new Set([...union.values()].filter((doc) => doc['type'] === 'ledger-entry').map((doc) => String(doc['accountNo'])))];
     const atHall = await sums(hall, touched);
