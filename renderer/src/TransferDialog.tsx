@@ -3,7 +3,7 @@
  * documents the clerk saw, and the fee. The station records it at once (with a 过户回执); the
  * account shows the new owner marked 待中心确认 until central applies or rejects it.
  */
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { StationError } from '../../core/contract/result.js';
 import { transferDocumentSchema, type TransferDocument } from '../../core/contract/transfer.js';
 import type { AccountDetail } from '../../core/contract/views.js';
@@ -31,6 +31,12 @@ export function TransferDialog({ detail, onClose, onCommitted }: { readonly deta
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const busyRef = useRef(false);
+
+  // Cash tendered starts at the fee, as in the payment dialog: most pay it exactly.
+  useEffect(() => {
+    if (fee > 0) payment.followDue(fee);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the dialog opens
+  }, []);
 
   const idTyped = idNumber.trim().toUpperCase();
   const idProblem = idTyped.length === 0 ? null : idNumberProblem(idTyped);
