@@ -276,6 +276,8 @@ export const auditKindSchema = z.enum([
   /** A receipt printed again 重打, or a print job the clerk said came out or let go. */
   'receipt-reprint',
   'print-resolved',
+  /** A setting that limits what the station may do changed (the offline limits): who, from what, to what. */
+  'settings-changed',
   /** An ownership transfer 过户 recorded at this station (a master-data event for central). */
   'ownership-transfer',
   /** A manager resolved a CouchDB conflict by keeping one revision. */

@@ -288,6 +288,10 @@ describe('a station syncing with central', () => {
       expect(changed.usage?.limits).toEqual({ maxOfflineHours: 24, maxSingleSale: 50_000, maxTotalSales: 500_000 });
       const saved = JSON.parse(readFileSync(join(t.dataDir, 'station.json'), 'utf8')) as { offlineLimits: unknown };
       expect(saved.offlineLimits).toEqual({ maxOfflineHours: 24, maxSingleSale: 50_000, maxTotalSales: 500_000 });
+      // Audited: who changed them, from what, to what.
+      const audit = await t.station.databases().station.allDocs({ startkey: 'audit:', endkey: 'audit:\uffff', include_docs: true });
+      const change = audit.rows.map((row) => row.doc).find((doc) => doc?.['kind'] === 'settings-changed');
+      expect(change).toMatchObject({ actor: '3001', subject: 'offlineLimits', detail: { before: { maxOfflineHours: 72 }, after: { maxOfflineHours: 24 } } });
     } finally {
       await t.dispose();
     }
