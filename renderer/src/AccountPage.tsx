@@ -384,7 +384,7 @@ export function AccountPage({
           )}
           {detail.rejectedTransfers.map((rejected) => (
             <div key={rejected.eventId} className="notice notice--danger" data-testid="transfer-rejected-notice" data-event-id={rejected.eventId}>
-              <b>{t('transfer.rejected', { reason: rejected.reason === 'owner-changed' ? t('transfer.reason.owner-changed') : (rejected.detail ?? rejected.reason ?? '') })}</b>{' '}
+              <b>{t('transfer.rejected', { reason: rejected.reason === 'owner-changed' || rejected.reason === 'no-account' ? t(`transfer.reason.${rejected.reason}`) : (rejected.detail ?? rejected.reason ?? '') })}</b>{' '}
               {t('transfer.rejectedLine', { at: formatInstant(rejected.at, timeZone), previous: rejected.previousOwnerName, next: rejected.newOwnerName, operator: rejected.operator.name })}
             </div>
           ))}

@@ -159,7 +159,7 @@ export function SyncNotices({ onConflicts }: { readonly onConflicts: () => void 
                   accountNo: transfer.accountNo,
                   previous: transfer.previousOwnerName,
                   next: transfer.newOwnerName,
-                  reason: transfer.reason === 'owner-changed' ? t('transfer.reason.owner-changed') : (transfer.detail ?? transfer.reason ?? ''),
+                  reason: transfer.reason === 'owner-changed' || transfer.reason === 'no-account' ? t(`transfer.reason.${transfer.reason}`) : (transfer.detail ?? transfer.reason ?? ''),
                 })}
               </li>
             ))}
