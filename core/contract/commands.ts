@@ -29,7 +29,7 @@ import {
   searchResultSchema,
   stationInfoSchema,
 } from './views.js';
-import { offlineLimitsSchema, syncStateSchema } from './sync.js';
+import { centralRejectionSchema, offlineLimitsSchema, syncStateSchema } from './sync.js';
 import { conflictListSchema, creditRefundInputSchema, syncDbSchema, transferInputSchema, transferResultSchema, transferViewSchema } from './transfer.js';
 import { printerSettingsSchema, printerStateSchema, printerTestResultSchema, printJobViewSchema, printPreviewSchema, receiptNoSchema, receiptViewSchema } from './printing.js';
 
@@ -249,6 +249,8 @@ export const commands = {
   'sync.now': { input: empty, output: syncStateSchema, access: serving },
   /** Changes this station's offline limits (saved to station.json). */
   'sync.configureLimits': { input: offlineLimitsSchema, output: syncStateSchema, access: configuring },
+  /** Account openings and card issues of this station that central refused, newest first. */
+  'sync.rejections': { input: empty, output: z.object({ rejections: z.array(centralRejectionSchema) }), access: serving },
 
   // ── Ownership transfer 过户, credit refunds, conflicts (issue 5) ──
   /** Records an ownership transfer 过户 (with its fee and 过户回执); central applies or rejects it. */

@@ -4,7 +4,7 @@
  * offline limits it is, and how many receipt and account numbers it has left.
  */
 import { z } from 'zod';
-import { instantSchema, nonNegativeFenSchema } from '../schema/primitives.js';
+import { accountNoSchema, instantSchema, nonNegativeFenSchema } from '../schema/primitives.js';
 
 /**
  * 'standalone': no central is configured (单机), nothing syncs and nothing warns. The others are
@@ -97,3 +97,18 @@ export function limitLevel(used: number, max: number): LimitLevel {
 export function rangeIsLow(left: number, currentSize: number): boolean {
   return left < 200 || left * 5 < currentSize;
 }
+
+/**
+ * Central refused an account opening or a card issue made here (transfers have their own list):
+ * the clerk must learn of it, since the customer left believing it done.
+ */
+export const centralRejectionSchema = z.object({
+  eventDocId: z.string(),
+  eventKind: z.enum(['account-opening', 'card-issue']),
+  accountNo: accountNoSchema,
+  /** A code the UI words (account-exists, number-not-granted, card-superseded, no-account), else shown as central's detail. */
+  reason: z.string().nullable(),
+  detail: z.string().nullable(),
+  at: instantSchema,
+});
+export type CentralRejection = z.infer<typeof centralRejectionSchema>;

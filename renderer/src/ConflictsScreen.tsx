@@ -7,6 +7,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { ConflictList, TransferView } from '../../core/contract/transfer.js';
+import type { CentralRejection } from '../../core/contract/sync.js';
 import type { StationError } from '../../core/contract/result.js';
 import { useI18n } from '../i18n/i18n.js';
 import { ErrorBanner } from './ErrorBanner.js';
@@ -125,10 +126,16 @@ export function ConflictsScreen({ active, onBack }: { readonly active: boolean; 
 }
 
 /** Above the search: this station's transfers central rejected, and the way to the conflicts list for those who oversee. */
+const KNOWN_REJECTIONS = ['account-exists', 'number-not-granted', 'card-superseded', 'no-account'] as const;
+function isKnownRejection(reason: string | null): reason is (typeof KNOWN_REJECTIONS)[number] {
+  return (KNOWN_REJECTIONS as readonly (string | null)[]).includes(reason);
+}
+
 export function SyncNotices({ onConflicts }: { readonly onConflicts: () => void }) {
   const { t } = useI18n();
   const { call, operator } = useStation();
   const [rejected, setRejected] = useState<readonly TransferView[]>([]);
+  const [refused, setRefused] = useState<readonly CentralRejection[]>([]);
   const [conflicts, setConflicts] = useState<number | null>(null);
   const overseeing = operator?.role === 'supervisor' || operator?.role === 'manager' || operator?.role === 'admin';
 
@@ -137,6 +144,8 @@ export function SyncNotices({ onConflicts }: { readonly onConflicts: () => void 
     void (async () => {
       const transfers = await call('transfers.list', { state: 'rejected' });
       if (live && transfers.ok) setRejected(transfers.value.transfers);
+      const rejections = await call('sync.rejections', {});
+      if (live && rejections.ok) setRefused(rejections.value.rejections);
       if (!overseeing) return;
       const found = await call('sync.conflicts', {});
       if (live && found.ok) setConflicts(found.value.conflicts.length);
@@ -146,7 +155,7 @@ export function SyncNotices({ onConflicts }: { readonly onConflicts: () => void 
     };
   }, [call, overseeing]);
 
-  if (rejected.length === 0 && !overseeing) return null;
+  if (rejected.length === 0 && refused.length === 0 && !overseeing) return null;
   return (
     <div className="sync-notices" data-testid="search-sync-notices">
       {rejected.length > 0 && (
@@ -160,6 +169,22 @@ export function SyncNotices({ onConflicts }: { readonly onConflicts: () => void 
                   previous: transfer.previousOwnerName,
                   next: transfer.newOwnerName,
                   reason: transfer.reason === 'owner-changed' || transfer.reason === 'no-account' ? t(`transfer.reason.${transfer.reason}`) : (transfer.detail ?? transfer.reason ?? ''),
+                })}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {refused.length > 0 && (
+        <div className="notice notice--danger" data-testid="central-rejections-banner">
+          <b>{t('rejection.banner', { n: refused.length })}</b>
+          <ul className="notice__list">
+            {refused.map((rejection) => (
+              <li key={rejection.eventDocId} data-testid="central-rejection">
+                {t('rejection.item', {
+                  kind: t(`rejection.kind.${rejection.eventKind}`),
+                  accountNo: rejection.accountNo,
+                  reason: isKnownRejection(rejection.reason) ? t(`rejection.reason.${rejection.reason}`) : (rejection.detail ?? rejection.reason ?? ''),
                 })}
               </li>
             ))}

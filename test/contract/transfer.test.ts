@@ -129,3 +129,33 @@ describe('ownership transfer 过户', () => {
     expect(unwrap(await t.call('accounts.search', { query: '新户主' }, session)).results[0]?.accountNo).toBe(account.accountNo);
   });
 });
+
+describe('what central refused besides transfers', () => {
+  it('lists this station’s refused openings and card issues for the clerk, and nothing of other stations’', async () => {
+    expect(unwrap(await t.call('sync.rejections', {}, session)).rejections).toEqual([]);
+    await t.station.close();
+    const dbs = openStationDatabases(t.dataDir);
+    const outcome = (station: string, eventDocId: string, eventKind: 'account-opening' | 'card-issue', reason: string): EventOutcomeDoc => ({
+      _id: docId.eventOutcome(eventDocId),
+      type: 'event-outcome',
+      schemaVersion: CURRENT_SCHEMA_VERSION['event-outcome'],
+      stationId: station,
+      eventDocId,
+      eventKind,
+      accountNo: account.accountNo,
+      outcome: 'rejected',
+      reason,
+      detail: 'refused by central',
+      at: '2026-11-21T05:00:00.000Z',
+    });
+    await dbs.master.bulkDocs([
+      outcome('HF-SS-01', `account-opening:${account.accountNo}`, 'account-opening', 'account-exists'),
+      outcome('VAN-01', 'ledger:VAN-01:0mhx2k3a0-00000001', 'card-issue', 'card-superseded'),
+    ]);
+    await dbs.close();
+    await t.restart();
+    session = await t.login('1001');
+    const listed = unwrap(await t.call('sync.rejections', {}, session)).rejections;
+    expect(listed).toEqual([expect.objectContaining({ eventKind: 'account-opening', accountNo: account.accountNo, reason: 'account-exists' })]);
+  });
+});

@@ -1,4 +1,6 @@
 import { ok } from '../../../core/contract/result.js';
+import type { CentralRejection } from '../../../core/contract/sync.js';
+import { readDocument } from '../../../core/schema/upgrades.js';
 import { requireSession } from '../context.js';
 import type { CommandHandlers } from './types.js';
 
@@ -15,4 +17,19 @@ export const syncHandlers = {
     await ctx.writer.run(() => ctx.audit.append([{ kind: 'settings-changed', actor: session.operator.staffNo, subject: 'offlineLimits', detail: { before, after: { ...limits } } }]));
     return ok(state);
   },
-} satisfies Pick<CommandHandlers, 'sync.state' | 'sync.now' | 'sync.configureLimits'>;
+
+  'sync.rejections': async (_input, _call, ctx) => {
+    // Outcomes are few (one per opening, card issue or transfer of this station), and live in master.
+    const page = await ctx.dbs.master.allDocs({ startkey: 'outcome:', endkey: 'outcome:\uffff', include_docs: true });
+    const rejections: CentralRejection[] = [];
+    for (const row of page.rows) {
+      const parsed = readDocument('event-outcome', row.doc);
+      if (!parsed.success) continue;
+      const outcome = parsed.data;
+      if (outcome.outcome !== 'rejected' || outcome.stationId !== ctx.config.stationId) continue;
+      if (outcome.eventKind === 'ownership-transfer') continue;
+      rejections.push({ eventDocId: outcome.eventDocId, eventKind: outcome.eventKind, accountNo: outcome.accountNo, reason: outcome.reason, detail: outcome.detail, at: outcome.at });
+    }
+    return ok({ rejections: rejections.sort((a, b) => (a.at < b.at ? 1 : -1)) });
+  },
+} satisfies Pick<CommandHandlers, 'sync.state' | 'sync.now' | 'sync.configureLimits' | 'sync.rejections'>;
