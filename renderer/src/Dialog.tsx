@@ -29,6 +29,31 @@ export function Dialog({
     if (root !== null && !root.contains(document.activeElement)) root.focus();
   }, []);
   useEffect(() => {
+    // A modal keeps the keyboard: Enter must confirm, so focus that drops to the page (a focused
+    // button inside became disabled or went away, a re-render elsewhere) comes back to the dialog.
+    // Another modal (an approval over this one) may take it.
+    const reclaim = () => {
+      const root = ref.current;
+      if (root === null || !root.isConnected) return;
+      const active = document.activeElement;
+      const inModal = active instanceof Element && active.closest('[aria-modal="true"]') !== null;
+      if (active === null || active === document.body || !inModal) root.focus();
+    };
+    const onFocusIn = (event: FocusEvent) => {
+      if (event.target instanceof Element && event.target.closest('[aria-modal="true"]') === null) reclaim();
+    };
+    const onFocusOut = (event: FocusEvent) => {
+      if (event.relatedTarget === null) window.setTimeout(reclaim, 0);
+    };
+    document.addEventListener('focusin', onFocusIn);
+    const root = ref.current;
+    root?.addEventListener('focusout', onFocusOut);
+    return () => {
+      document.removeEventListener('focusin', onFocusIn);
+      root?.removeEventListener('focusout', onFocusOut);
+    };
+  }, []);
+  useEffect(() => {
     // Whatever had focus before (a table row, the pay button) gets it back when we close.
     return () => {
       if (before instanceof HTMLElement && before.isConnected) before.focus();
