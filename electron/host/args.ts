@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEMO_ACCOUNTS, DEMO_SEED } from '../../sync/setup/demo-plan.js';
 
 export interface StationArgs {
   /** Where the station keeps its databases; null: the caller's default. */
@@ -32,8 +33,9 @@ export interface StationArgs {
   readonly syncPassword: string | null;
 }
 
-export const DEFAULT_DEMO_ACCOUNTS = 5000;
-export const DEFAULT_DEMO_SEED = 1;
+// The demo central (`npm run central`) seeds the same accounts: the two copies must be identical.
+export const DEFAULT_DEMO_ACCOUNTS = DEMO_ACCOUNTS;
+export const DEFAULT_DEMO_SEED = DEMO_SEED;
 
 export const STATION_USAGE = `Usage: node dist/host/main.mjs [options]
   --data <dir>           station data folder (default ./.data/station)

@@ -13,7 +13,7 @@ export const DEMO_STATION_PASSWORD = 'station-demo';
 export const DEMO_CENTRAL_PASSWORD = 'central-demo';
 /** As the station's demo seed (electron/station/seed.ts): same seed, same count, so the accounts are the same ones. */
 export const DEMO_SEED = 1;
-export const DEMO_ACCOUNTS = 2000;
+export const DEMO_ACCOUNTS = 5000;
 
 export function demoCentralPlan(): CentralPlan {
   return {
