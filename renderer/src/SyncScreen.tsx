@@ -5,7 +5,7 @@
  * during big pulls; managers also see the last error, the conflicts and the number ranges, and
  * `OfflineLimitsSection` (in the settings too) lets them change the offline limits.
  */
-import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { StationError } from '../../core/contract/result.js';
 import type { LimitLevel, NumberRangeUsage, SyncDatabase, SyncMode, SyncState } from '../../core/contract/sync.js';
 import { fen, parseYuan, type Fen } from '../../core/money/money.js';
@@ -14,6 +14,7 @@ import type { MessageKey } from '../i18n/messages.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { formatInstant } from './format.js';
 import { configuresStation } from './printer.js';
+import { useLiveState } from './live-state.js';
 import { useStation } from './station.js';
 
 const SyncContext = createContext<SyncState | null>(null);
@@ -26,34 +27,7 @@ export function useSync(): SyncState | null {
 /** Keeps the sync state current while a session is on screen (like PrinterProvider). */
 export function SyncProvider({ children }: { readonly children: ReactNode }) {
   const { client } = useStation();
-  const [state, setState] = useState<SyncState | null>(null);
-  const events = useRef(0);
-  useEffect(() => {
-    let cancelled = false;
-    const load = () => {
-      const seen = events.current;
-      void client.call('sync.state', {}).then((result) => {
-        if (cancelled || !result.ok || seen !== events.current) return;
-        setState(result.value);
-      });
-    };
-    const offEvent = client.on('sync.changed', (next) => {
-      events.current += 1;
-      setState(next);
-    });
-    load();
-    let wasOpen: boolean | null = null;
-    const offState = client.onConnectionState((connection) => {
-      const open = connection === 'open';
-      if (open && wasOpen === false) load();
-      wasOpen = open;
-    });
-    return () => {
-      cancelled = true;
-      offEvent();
-      offState();
-    };
-  }, [client]);
+  const state = useLiveState(client, 'sync');
   return <SyncContext value={state}>{children}</SyncContext>;
 }
 

@@ -4,10 +4,11 @@
  * PrinterContext by the status bar, the blocked-printer banner, the receipt list, the settings
  * and the virtual printer's preview.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import type { PrinterProblemCode, PrinterState } from '../../core/contract/printing.js';
 import type { Role } from '../../core/schema/primitives.js';
 import type { MessageKey } from '../i18n/messages.js';
+import { useLiveState } from './live-state.js';
 import { useStation } from './station.js';
 
 /** Below this many receipt numbers left, the status bar warns (收据号即将用完). */
@@ -42,40 +43,10 @@ export function useOutsidePrints(): OutsidePrints {
  */
 export function PrinterProvider({ children }: { readonly children: ReactNode }) {
   const { client } = useStation();
-  const [state, setState] = useState<PrinterState | null>(null);
+  const state = useLiveState(client, 'printer');
   const [outside, setOutside] = useState(0);
-  const events = useRef(0);
   const printedOutside = useCallback(() => setOutside((n) => n + 1), []);
   const outsidePrints = useMemo<OutsidePrints>(() => ({ outside, printedOutside }), [outside, printedOutside]);
-
-  useEffect(() => {
-    let cancelled = false;
-    const load = () => {
-      const seen = events.current;
-      // The raw client: this background read needs none of the session handling `call` adds.
-      void client.call('printer.state', {}).then((result) => {
-        if (cancelled || !result.ok || seen !== events.current) return;
-        setState(result.value);
-      });
-    };
-    const offEvent = client.on('printer.changed', (next) => {
-      events.current += 1;
-      setState(next);
-    });
-    load();
-    // Read again whenever the connection comes back (the first call reports the state it is in now).
-    let wasOpen: boolean | null = null;
-    const offState = client.onConnectionState((connection) => {
-      const open = connection === 'open';
-      if (open && wasOpen === false) load();
-      wasOpen = open;
-    });
-    return () => {
-      cancelled = true;
-      offEvent();
-      offState();
-    };
-  }, [client]);
 
   return (
     <PrinterContext value={state}>
