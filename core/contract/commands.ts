@@ -4,7 +4,7 @@
  * from this one map; a command without a handler is a compile error in electron/station.
  */
 import { z } from 'zod';
-import { idNumberProblem, type IdNumberProblem } from '../identity/id-number.js';
+import { idNumberInputSchema, phoneInputSchema } from './person.js';
 import {
   accountNoSchema,
   customerTypeSchema,
@@ -55,11 +55,6 @@ const passwordSchema = z.string().min(1).max(128);
 const empty = z.strictObject({});
 const approverSchema = z.strictObject({ staffNo: staffNoSchema, password: passwordSchema });
 
-const ID_NUMBER_MESSAGES: Record<IdNumberProblem, string> = {
-  format: 'an ID number is 17 digits and a check character (a digit or X)',
-  'birth-date': 'the birth date in the ID number is not a real date',
-  'check-digit': 'the check character of the ID number is wrong: a digit was mistyped',
-};
 
 /**
  * A new account 开户. The ID number is checked here (format, birth date, check character) so the
@@ -69,15 +64,8 @@ const ID_NUMBER_MESSAGES: Record<IdNumberProblem, string> = {
 export const openAccountInputSchema = z
   .strictObject({
     ownerName: z.string().trim().min(1).max(64),
-    idNumber: z
-      .string()
-      .trim()
-      .toUpperCase()
-      .superRefine((value, check) => {
-        const problem = idNumberProblem(value);
-        if (problem !== null) check.addIssue({ code: 'custom', message: ID_NUMBER_MESSAGES[problem], params: { problem } });
-      }),
-    phone: z.string().trim().regex(/^\d{7,12}$/, 'a phone number is 7 to 12 digits'),
+    idNumber: idNumberInputSchema,
+    phone: phoneInputSchema,
     address: z.string().trim().min(1).max(128),
     districtCode: z.string().trim().min(1).max(32),
     districtName: z.string().trim().min(1).max(32),

@@ -7,32 +7,20 @@
  * transferred the account first), answering with an `event-outcome` the station shows.
  */
 import { z } from 'zod';
-import { idNumberProblem, type IdNumberProblem } from '../identity/id-number.js';
+import { idNumberInputSchema, phoneInputSchema } from './person.js';
 import { accountNoSchema, entryIdSchema, fenSchema, instantSchema, nonNegativeFenSchema, paymentMethodSchema, staffNoSchema } from '../schema/primitives.js';
 
 /** What the clerk saw; the UI names each code. */
 export const transferDocumentSchema = z.enum(['id-card', 'property-deed', 'transfer-agreement', 'household-register', 'death-certificate', 'court-order']);
 export type TransferDocument = z.infer<typeof transferDocumentSchema>;
 
-const ID_NUMBER_MESSAGES: Record<IdNumberProblem, string> = {
-  format: 'an ID number is 17 digits and a check character (a digit or X)',
-  'birth-date': 'the birth date in the ID number is not a real date',
-  'check-digit': 'the check character of the ID number is wrong: a digit was mistyped',
-};
 
 export const transferInputSchema = z.strictObject({
   accountNo: accountNoSchema,
   newOwner: z.strictObject({
     name: z.string().trim().min(1).max(64),
-    idNumber: z
-      .string()
-      .trim()
-      .toUpperCase()
-      .superRefine((value, check) => {
-        const problem = idNumberProblem(value);
-        if (problem !== null) check.addIssue({ code: 'custom', message: ID_NUMBER_MESSAGES[problem], params: { problem } });
-      }),
-    phone: z.string().trim().regex(/^\d{7,12}$/, 'a phone number is 7 to 12 digits'),
+    idNumber: idNumberInputSchema,
+    phone: phoneInputSchema,
   }),
   documentsSeen: z
     .array(transferDocumentSchema)

@@ -13,6 +13,7 @@ import { useCard } from './card.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { configuresStation } from './printer.js';
 import { PrinterSettingsSection } from './PrinterSettingsSection.js';
+import { useEscapeBack } from './escape-back.js';
 import { useStation } from './station.js';
 import { OfflineLimitsSection } from './SyncScreen.js';
 
@@ -77,17 +78,7 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
     kindRef.current?.focus();
   }, [call, loadPorts]);
 
-  useEffect(() => {
-    if (!active) return undefined;
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && !event.defaultPrevented) {
-        event.preventDefault();
-        onBack();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [active, onBack]);
+  useEscapeBack(active, onBack);
 
   const shown = liveReader ?? current;
 

@@ -15,6 +15,7 @@ import { ErrorBanner } from './ErrorBanner.js';
 import { formatInstant } from './format.js';
 import { configuresStation } from './printer.js';
 import { useLiveState } from './live-state.js';
+import { useEscapeBack } from './escape-back.js';
 import { useStation } from './station.js';
 
 const SyncContext = createContext<SyncState | null>(null);
@@ -177,17 +178,7 @@ export function SyncScreen({ active, onBack, onConflicts }: { readonly active: b
   const manager = operator !== null && configuresStation(operator.role);
   const serving = operator !== null && operator.role !== 'admin';
 
-  useEffect(() => {
-    if (!active) return undefined;
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && !event.defaultPrevented) {
-        event.preventDefault();
-        onBack();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [active, onBack]);
+  useEscapeBack(active, onBack);
 
   const syncNow = useCallback(async () => {
     setBusy(true);
