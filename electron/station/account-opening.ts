@@ -20,22 +20,13 @@ import { tariffInForce } from '../../core/tariff/versions.js';
 import { today } from './account-view.js';
 import type { StationContext } from './context.js';
 import { refreshAccountIndex } from './account-overlay.js';
-import { isNotFound, type Database } from './database.js';
+import { getOrNull, type Database } from './database.js';
 
 export type Stored<T> = T & { _rev?: string };
 
 /** Numbers still to hand out in a range document. */
 export function numbersLeft(range: StationRangeDoc): number {
   return Math.max(0, range.to - range.next + 1);
-}
-
-export async function getOrNull(db: Database, id: string): Promise<Record<string, unknown> | null> {
-  try {
-    return await db.get(id);
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
 }
 
 /**

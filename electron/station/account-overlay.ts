@@ -22,7 +22,7 @@ import { maskIdNumber } from '../../core/identity/id-number.js';
 import { docId, type AccountDoc, type EventOutcomeDoc, type LedgerEntryDoc, type OwnershipTransferDoc } from '../../core/schema/documents.js';
 import { readDocument } from '../../core/schema/upgrades.js';
 import type { StationContext } from './context.js';
-import { isNotFound, scanPrefix, type Database } from './database.js';
+import { getOrNull, scanPrefix } from './database.js';
 
 export interface TransferWithOutcome {
   readonly transfer: OwnershipTransferDoc;
@@ -38,15 +38,6 @@ export interface EffectiveAccount {
   readonly pendingTransfer: TransferWithOutcome | null;
   /** This station's transfers of the account, newest first, with central's answers. */
   readonly transfers: readonly TransferWithOutcome[];
-}
-
-async function getOrNull(db: Database, id: string): Promise<unknown> {
-  try {
-    return await db.get(id);
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
 }
 
 /** This station's transfer documents by account, loaded once per station from the station database. */
@@ -77,6 +68,8 @@ class TransferBook {
 }
 
 const books = new WeakMap<StationContext, Promise<TransferBook>>();
+/** The same books once loaded, for the synchronous check below. */
+const loadedBooks = new WeakMap<StationContext, TransferBook>();
 
 function transferBook(ctx: StationContext): Promise<TransferBook> {
   let book = books.get(ctx);
@@ -89,6 +82,7 @@ function transferBook(ctx: StationContext): Promise<TransferBook> {
           if (parsed.success) loaded.add(parsed.data);
         }
       }
+      loadedBooks.set(ctx, loaded);
       return loaded;
     })();
     books.set(ctx, book);
@@ -244,6 +238,18 @@ export async function loadAccountOverlay(ctx: StationContext): Promise<number> {
   for (const accountNo of (await transferBook(ctx)).accounts()) touched.add(accountNo);
   for (const accountNo of touched) await refreshAccountIndex(ctx, accountNo);
   return touched.size;
+}
+
+/**
+ * False only when nothing of this station can be laid over the account (no transfer made here, no
+ * card issue in the ledger): then master's document is what the index shows, and the master feed
+ * indexes it as it comes, without reading it again. A pull of a whole district is that case for
+ * nearly every account.
+ */
+export function mayBeOverlaid(ctx: StationContext, accountNo: string): boolean {
+  const book = loadedBooks.get(ctx);
+  if (!book) return true;
+  return book.forAccount(accountNo).length > 0 || ctx.ledger.forAccount(accountNo).some((entry) => entry.kind === 'card-issue');
 }
 
 /** The account number a master change is about, for `refreshAccountIndex`: an account, or an outcome of an event. */

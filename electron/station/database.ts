@@ -65,3 +65,13 @@ export async function* scanPrefix(db: Database, prefix: string, pageSize = 5000)
 export function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'status' in error && (error).status === 404;
 }
+
+/** The document with this id, or null when there is none. */
+export async function getOrNull(db: Database, id: string): Promise<Record<string, unknown> | null> {
+  try {
+    return await db.get(id);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}

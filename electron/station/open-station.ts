@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AccountDoc, TariffVersionDoc } from '../../core/schema/documents.js';
 import { AccountIndex, type IndexedAccount } from '../../core/search/account-index.js';
 import { localDateOf, systemClock, type Clock } from '../../core/time/local-date.js';
-import { accountNoOfMasterChange, loadAccountOverlay, refreshAccountIndex } from './account-overlay.js';
+import { accountNoOfMasterChange, loadAccountOverlay, mayBeOverlaid, refreshAccountIndex } from './account-overlay.js';
 import { AuditLog } from './audit-log.js';
 import { DEMO_OVERRIDES, loadStationConfig, saveStationConfig, type StationConfig } from './config.js';
 import { PrintQueue } from './print-queue.js';
@@ -199,7 +199,9 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     const changedAccount = /^(?:account|bill):(\d+)/.exec(change.id)?.[1];
     if (changedAccount !== undefined) accountChanged(changedAccount);
     const overlaid = accountNoOfMasterChange(change.id, change.doc);
-    if (overlaid !== null && overlayCtx !== null) {
+    // An account nothing here is laid over is indexed from the change as it is (below): a
+    // district pull is thousands of them, and reading each one back would double the work.
+    if (overlaid !== null && overlayCtx !== null && (!change.id.startsWith('account:') || change.deleted === true || mayBeOverlaid(overlayCtx, overlaid))) {
       refreshAccountIndex(overlayCtx, overlaid).catch((error: unknown) => log.error(`account ${overlaid} not re-indexed`, error));
       return;
     }

@@ -25,9 +25,9 @@ import {
 } from '../../core/schema/documents.js';
 import type { OperatorRef } from '../../core/schema/primitives.js';
 import { parseDocument, readDocument } from '../../core/schema/upgrades.js';
-import { getOrNull, type Stored } from './account-opening.js';
+import type { Stored } from './account-opening.js';
 import type { StationConfig } from './config.js';
-import { scanPrefix, type Database } from './database.js';
+import { getOrNull, scanPrefix, type Database } from './database.js';
 import { RangeBook } from './range-book.js';
 import type { NumberRangeUsage } from '../../core/contract/sync.js';
 

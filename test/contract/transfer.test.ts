@@ -159,3 +159,26 @@ describe('what central refused besides transfers', () => {
     expect(listed).toEqual([expect.objectContaining({ eventKind: 'account-opening', accountNo: account.accountNo, reason: 'account-exists' })]);
   });
 });
+
+describe('master changes pulled from central', () => {
+  it('indexes a changed account as it arrives, whether or not this station has anything laid over it', async () => {
+    const master = t.station.databases().master;
+    const others = unwrap(await t.call('accounts.search', { query: '合肥' }, session)).results.filter((result) => result.accountNo !== account.accountNo);
+    const plain = others[0];
+    if (!plain) throw new Error('another account needed');
+    // One account with a transfer made here (laid over), one with nothing: both renamed by central.
+    unwrap(await t.call('accounts.transfer', transfer(), session));
+    for (const [accountNo, name] of [[plain.accountNo, '中心改名甲'], [account.accountNo, '中心改名乙']] as const) {
+      const stored = await master.get(docId.account(accountNo));
+      await master.put({ ...stored, ownerName: name });
+    }
+    await vi.waitFor(async () => {
+      expect(unwrap(await t.call('accounts.search', { query: '中心改名甲' }, session)).results.map((r) => r.accountNo)).toEqual([plain.accountNo]);
+    });
+    // The pending transfer still wins over master's owner until central answers it.
+    await vi.waitFor(async () => {
+      expect(unwrap(await t.call('accounts.search', { query: '新户主' }, session)).results.map((r) => r.accountNo)).toContain(account.accountNo);
+    });
+    expect(unwrap(await t.call('accounts.search', { query: '中心改名乙' }, session)).results).toEqual([]);
+  });
+});
