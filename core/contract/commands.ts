@@ -31,6 +31,9 @@ import {
 } from './views.js';
 import { centralRejectionSchema, offlineLimitsSchema, syncStateSchema } from './sync.js';
 import { conflictListSchema, creditRefundInputSchema, syncDbSchema, transferInputSchema, transferResultSchema, transferViewSchema } from './transfer.js';
+import { hallConfigureInputSchema, issueDeviceInputSchema, issuedDeviceSchema, queueStateSchema, queueTicketDetailSchema, queueTicketInputSchema } from './hall.js';
+import { deviceViewSchema } from '../hall/contract.js';
+import { hallFiguresSchema, hallSettingsSchema, transferTargetSchema } from '../hall/model.js';
 import { printerSettingsSchema, printerStateSchema, printerTestResultSchema, printJobViewSchema, printPreviewSchema, receiptNoSchema, receiptViewSchema } from './printing.js';
 
 /** Who may call a command: anyone connected, any logged-in operator, or only some roles. */
@@ -50,6 +53,7 @@ const anyOperator = { kind: 'session', roles: 'any' } as const;
 const serving = { kind: 'session', roles: ['clerk', 'van', 'supervisor', 'manager'] } as const;
 const overseeing = { kind: 'session', roles: ['supervisor', 'manager', 'admin'] } as const;
 const configuring = { kind: 'session', roles: ['manager', 'admin'] } as const;
+const administering = { kind: 'session', roles: ['admin'] } as const;
 
 const passwordSchema = z.string().min(1).max(128);
 const empty = z.strictObject({});
@@ -259,6 +263,32 @@ export const commands = {
     output: z.object({ resolved: z.literal(true), rev: z.string() }),
     access: configuring,
   },
+  // ── The hall queue 排队叫号 (issue 6): this counter's calls through the hub, the hub's settings ──
+  /** This station's part in the hall queue: the hub it serves, its counter's link and current ticket. */
+  'queue.state': { input: empty, output: queueStateSchema, access: anyOperator },
+  /** Calls the next ticket to this counter (the hub decides which; never one another counter called). */
+  'queue.callNext': { input: empty, output: queueStateSchema, access: serving },
+  'queue.recall': { input: queueTicketInputSchema, output: queueStateSchema, access: serving },
+  'queue.start': { input: queueTicketInputSchema, output: queueStateSchema, access: serving },
+  'queue.finish': { input: queueTicketInputSchema, output: queueStateSchema, access: serving },
+  /** Marks the called customer absent 过号 (allowed after the hall's number of recalls). */
+  'queue.noShow': { input: queueTicketInputSchema, output: queueStateSchema, access: serving },
+  'queue.transfer': { input: queueTicketInputSchema.extend({ to: transferTargetSchema }), output: queueStateSchema, access: serving },
+  /** The hall's live figures: waiting now, waiting and service times by service and counter, no-shows. */
+  'queue.figures': { input: empty, output: hallFiguresSchema, access: overseeing },
+  /** One ticket of today: the hub's story of it and the ledger entries stamped with it. */
+  'queue.ticket': { input: queueTicketInputSchema, output: queueTicketDetailSchema, access: overseeing },
+  /** Saves this station's hub listener and counter link (station.json) and applies them now. */
+  'hall.configure': { input: hallConfigureInputSchema, output: queueStateSchema, access: administering },
+  /** The hall's queue settings (this station must be the hub). */
+  'hall.settings': { input: empty, output: hallSettingsSchema, access: configuring },
+  'hall.saveSettings': { input: hallSettingsSchema, output: hallSettingsSchema, access: configuring },
+  /** Kiosks, boards and counters holding a credential of this hub. */
+  'hall.devices': { input: empty, output: z.object({ devices: z.array(deviceViewSchema) }), access: administering },
+  /** Issues a lasting credential for a device (shown once). */
+  'hall.issueDevice': { input: issueDeviceInputSchema, output: issuedDeviceSchema, access: administering },
+  /** Revokes a device's credential: its open connection is closed at once and it is refused from then on. */
+  'hall.revokeDevice': { input: z.strictObject({ deviceId: z.string().regex(/^[a-z0-9]{6,40}$/) }), output: z.object({ device: deviceViewSchema }), access: administering },
   'demo.cards': { input: empty, output: z.object({ cards: z.array(demoCardSchema) }), access: anyOperator },
   'demo.card': {
     input: z.discriminatedUnion('action', [

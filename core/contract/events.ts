@@ -7,6 +7,8 @@ import { accountNoSchema } from '../schema/primitives.js';
 import { readerStateSchema } from './cards.js';
 import { printerStateSchema } from './printing.js';
 import { syncStateSchema } from './sync.js';
+import { queueStateSchema } from './hall.js';
+import { callViewSchema } from '../hall/model.js';
 import { ledgerEntryViewSchema } from './views.js';
 
 export const events = {
@@ -25,6 +27,10 @@ export const events = {
    * accounts changed to list.
    */
   'accounts.changed': z.object({ accountNos: z.array(accountNoSchema).max(500), all: z.boolean() }),
+  /** This station's hall queue changed: hub link, the counter's ticket, waiting counts. */
+  'queue.changed': queueStateSchema,
+  /** A ticket was called or recalled somewhere in the hall (a counter may show it). */
+  'queue.called': callViewSchema,
 } as const;
 
 export type Events = typeof events;

@@ -88,6 +88,24 @@ export const errorCodes = [
   'CONFLICT_NOT_FOUND',
   /** Ledger and station documents are never resolved at the counter: report the conflict to central. */
   'CONFLICT_NOT_RESOLVABLE',
+  // ── The hall queue 排队叫号 (issue 6) ──
+  /** The hall hub cannot be reached: serve walk-ins without tickets until it is back. */
+  'HALL_UNREACHABLE',
+  /** This station is not set up for that part of the hall queue (not the hub, or no counter credential). */
+  'HALL_NOT_CONFIGURED',
+  /** The hub refused the device: its credential is unknown or revoked, or its kind may not do this. */
+  'HALL_DEVICE_REFUSED',
+  /** No ticket waits for this counter's services. */
+  'HALL_QUEUE_EMPTY',
+  /** The counter still has a called or served ticket: finish, transfer or mark it no-show first. */
+  'HALL_COUNTER_BUSY',
+  /**
+   * The ticket is not in a state for this (details.reason: 'unknown-ticket', 'not-this-counter',
+   * 'wrong-state', 'recalls-needed' with details.recallsLeft).
+   */
+  'HALL_TICKET_STATE',
+  /** No such service (or it is not offered) or counter for a ticket or a transfer. */
+  'HALL_UNKNOWN_TARGET',
   /** The station could not write durably; nothing was committed. */
   'STORAGE_FAILED',
   'INTERNAL',

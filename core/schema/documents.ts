@@ -16,6 +16,7 @@
  * `outcome:<event doc id>`, `range-grant:<stationId>:<kind>:<grantNo>`.
  */
 import { z } from 'zod';
+import { ticketStampSchema } from '../hall/model.js';
 import {
   accountNoSchema,
   accountStatusSchema,
@@ -231,6 +232,11 @@ export const ledgerEntryDocSchema = z.looseObject({
     .optional(),
   /** A 'credit-refund': why the credit was paid back, and the supervisor who approved it. */
   refund: z.object({ reason: z.string().min(2).max(200), approvedBy: operatorRefSchema }).optional(),
+  /**
+   * The hall queue ticket the counter was serving when the entry was committed (issue 6): "who
+   * served A012 and what was done" has one answer. Set at commit, never added afterwards.
+   */
+  ticket: ticketStampSchema.optional(),
 });
 export type LedgerEntryDoc = z.infer<typeof ledgerEntryDocSchema>;
 

@@ -15,6 +15,8 @@ const knownEvents: Readonly<Record<EventName, true>> = {
   'printer.changed': true,
   'sync.changed': true,
   'accounts.changed': true,
+  'queue.changed': true,
+  'queue.called': true,
 };
 
 type AnyListener = (payload: unknown) => void;

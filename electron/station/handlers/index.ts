@@ -8,6 +8,7 @@ import { printingHandlers } from './printing.js';
 import { sessionHandlers } from './session.js';
 import { syncHandlers } from './sync.js';
 import { transferHandlers } from './transfer.js';
+import { hallHandlers } from './hall.js';
 import type { CommandHandlers } from './types.js';
 
 /** Every command of the contract, each feature's handlers declared in its own file. */
@@ -22,4 +23,5 @@ export const commandHandlers: CommandHandlers = {
   ...printingHandlers,
   ...syncHandlers,
   ...transferHandlers,
+  ...hallHandlers,
 };
