@@ -48,6 +48,7 @@ const contentTypes: Readonly<Record<string, string>> = {
   '.txt': 'text/plain; charset=utf-8',
   '.webm': 'video/webm',
   '.wasm': 'application/wasm',
+  '.wav': 'audio/wav',
 };
 
 /** With `nosniff`, an unknown type is downloaded as bytes, never run as script. */
