@@ -130,6 +130,9 @@ async function boot(args: StationArgs, clock: ReturnType<typeof fakeClockFromEnv
     ...(args.demo ? { demo: { accounts: args.demoAccounts, seed: args.demoSeed } } : {}),
     // dist/electron/main.mjs → dist/emulator/main.mjs (unpacked beside the asar in a package).
     emulatorEntry: fileURLToPath(new URL('../emulator/main.mjs', import.meta.url)).replace('app.asar', 'app.asar.unpacked'),
+    // A hall hub serves the kiosk and board pages from the same build (Electron reads inside the asar).
+    rendererDir,
+    ...(args.hallHub === null ? {} : { hallHub: { enabled: true, ...args.hallHub } }),
   });
   const station = await stationOpening;
   if (quitState !== 'running') return; // quit while opening; before-quit closes it.

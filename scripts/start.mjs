@@ -24,6 +24,9 @@ const dataArgs = [
   'station-hf-ss-01',
   '--sync-password',
   'station-demo',
+  // The demo station is also its hall's queue hub: the kiosk and board addresses are printed at start.
+  '--hall-hub',
+  process.env.TONGDA_HALL_HUB ?? '127.0.0.1:7700',
 ];
 const HOST_PORT = '8631';
 const READY_PREFIX = 'TONGDA_STATION_READY ';

@@ -19,6 +19,7 @@ describe('parseStationArgs', () => {
       district: null,
       syncUser: null,
       syncPassword: null,
+      hallHub: null,
     });
   });
 
@@ -40,7 +41,14 @@ describe('parseStationArgs', () => {
       district: null,
       syncUser: null,
       syncPassword: null,
+      hallHub: null,
     });
+  });
+
+  it('reads the hall hub address and refuses a malformed one', () => {
+    expect(parseStationArgs(['--hall-hub', '0.0.0.0:7700'], 'strict').hallHub).toEqual({ bindAddress: '0.0.0.0', port: 7700 });
+    expect(() => parseStationArgs(['--hall-hub', 'hall:7700'], 'strict')).toThrow(UsageError);
+    expect(() => parseStationArgs(['--hall-hub', '0.0.0.0:80'], 'strict')).toThrow(UsageError);
   });
 
   it('reads the sync options and makes the sync settings of the run from them', () => {

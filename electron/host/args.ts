@@ -31,6 +31,8 @@ export interface StationArgs {
   readonly district: string | null;
   readonly syncUser: string | null;
   readonly syncPassword: string | null;
+  /** Serve the hall queue on `<address>:<port>` for this run (over station.json's hall hub); null: not given. */
+  readonly hallHub: { readonly bindAddress: string; readonly port: number } | null;
 }
 
 // The demo central (`npm run central`) seeds the same accounts: the two copies must be identical.
@@ -50,6 +52,7 @@ export const STATION_USAGE = `Usage: node dist/host/main.mjs [options]
   --district <code>      the district this station serves (with --central; default SHUSHAN)
   --sync-user <name>     the station's user on central (default station-<station id>)
   --sync-password <pw>   its password
+  --hall-hub <addr:port> be the hall's queue hub on this address for this run (e.g. 0.0.0.0:7700)
 Environment: TONGDA_FAKE_NOW=<ISO instant> freezes the station clock (tests).`;
 
 export class UsageError extends Error {
@@ -69,6 +72,7 @@ const options = {
   district: { type: 'string' },
   'sync-user': { type: 'string' },
   'sync-password': { type: 'string' },
+  'hall-hub': { type: 'string' },
 } as const;
 
 /**
@@ -96,6 +100,7 @@ export function parseStationArgs(argv: readonly string[], mode: 'strict' | 'leni
     district: stringOption(values.district, '--district'),
     syncUser: stringOption(values['sync-user'], '--sync-user'),
     syncPassword: stringOption(values['sync-password'], '--sync-password'),
+    hallHub: hallHubOption(values['hall-hub']),
   };
 }
 
@@ -110,6 +115,15 @@ function stringOption(value: unknown, name: string): string | null {
   if (value === undefined) return null;
   if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${name} needs a value.`);
   return value;
+}
+
+function hallHubOption(value: unknown): { bindAddress: string; port: number } | null {
+  const text = stringOption(value, '--hall-hub');
+  if (text === null) return null;
+  const match = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{4,5})$/.exec(text);
+  const port = match ? Number(match[2]) : 0;
+  if (!match?.[1] || port < 1024 || port > 65_535) throw new UsageError(`--hall-hub needs an IPv4 address and a port from 1024, e.g. 0.0.0.0:7700, not ${text}.`);
+  return { bindAddress: match[1], port };
 }
 
 function integerOption(value: unknown, name: string, fallback: number, min: number, max: number): number {

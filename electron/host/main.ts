@@ -56,6 +56,8 @@ async function run(): Promise<void> {
       ...(args.demo ? { demo: { accounts: args.demoAccounts, seed: args.demoSeed } } : {}),
       ...(existsSync(emulatorEntry()) ? { emulatorEntry: emulatorEntry() } : {}),
       emulatorPacing: process.env['TONGDA_EMULATOR_PACING'] !== '0',
+      rendererDir,
+      ...(args.hallHub === null ? {} : { hallHub: { enabled: true, ...args.hallHub } }),
     });
   } catch (error: unknown) {
     log(`站点无法打开 / The station could not open ${dataDir}: ${describe(error)}`);

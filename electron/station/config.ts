@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { printerSettingsSchema, type PrinterSettings } from '../../core/contract/printing.js';
 import { stationIdSchema } from '../../core/schema/primitives.js';
+import { hubListenSchema } from '../../core/contract/hall.js';
+import { deviceCredentialSchema } from '../../core/hall/contract.js';
 
 export const stationConfigSchema = z.object({
   stationId: stationIdSchema,
@@ -96,6 +98,17 @@ export const stationConfigSchema = z.object({
     maxSingleSale: z.number().int().min(0).max(100_000_000),
     maxTotalSales: z.number().int().min(0).max(1_000_000_000),
   }),
+  /**
+   * The hall queue 排队叫号 (electron/hall/README.md): whether this station is the hall's hub
+   * (where it listens on the hall network), and this station's counter link to the hub (its
+   * device credential lives only here, like the card key).
+   */
+  hall: z
+    .object({
+      hub: hubListenSchema,
+      counter: z.object({ hubUrl: z.url({ protocol: /^https?$/ }).max(256), credential: deviceCredentialSchema }).nullable(),
+    })
+    .default({ hub: { enabled: false, bindAddress: '0.0.0.0', port: 7700 }, counter: null }),
 });
 export type StationConfig = z.infer<typeof stationConfigSchema>;
 
@@ -126,6 +139,7 @@ export const DEFAULT_STATION_CONFIG: StationConfig = {
   sync: null,
   // Illustrative: three days, 2,000 yuan at once, 20,000 yuan in all.
   offlineLimits: { maxOfflineHours: 72, maxSingleSale: 200_000, maxTotalSales: 2_000_000 },
+  hall: { hub: { enabled: false, bindAddress: '0.0.0.0', port: 7700 }, counter: null },
 };
 
 /**

@@ -19,6 +19,7 @@ import type { ReceiptBook } from './receipt-book.js';
 import type { PrintQueue } from './print-queue.js';
 import type { RangeBook } from './range-book.js';
 import type { SyncService } from './sync-service.js';
+import type { HallStation } from './hall-station.js';
 
 /** A prepared payment, waiting for its confirm. Held in memory: after a restart, prepare again. */
 export interface PendingPayment {
@@ -50,6 +51,8 @@ export interface StationContext {
   readonly ranges: RangeBook;
   /** Replication with central (a standalone station's says 'standalone'), and the offline limits. */
   readonly sync: SyncService;
+  /** The hall queue: the hub this station serves and its counter's link to the hub (either may be off). */
+  readonly hall: HallStation;
   readonly pendingTopups: Map<string, PendingTopup>;
   /** Confirms at the card right now, by txnId: a repeat waits for the first instead of writing twice. */
   readonly inflightTopups: Map<string, Promise<Result<TopupResult>>>;

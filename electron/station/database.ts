@@ -22,7 +22,8 @@ export interface StationDatabases {
   close(): Promise<void>;
 }
 
-function openDurable(path: string): Database {
+/** A PouchDB on LevelDB whose every write is synced to disk before it answers. */
+export function openDurable(path: string): Database {
   // The `db` option is PouchDB's hook for a custom leveldown constructor.
   return new PouchDB(path, { adapter: 'leveldb', db: TongdaSyncedLeveldown, auto_compaction: false });
 }

@@ -10,6 +10,7 @@ export class LedgerIndex {
   private readonly byId = new Map<string, LedgerEntryDoc>();
   private readonly reversals = new Map<string, LedgerEntryDoc>();
   private readonly cardWrites = new Map<string, CardWriteDoc>();
+  private readonly byTicket = new Map<string, LedgerEntryDoc[]>();
 
   /** Adds an entry; a second add of the same id is ignored (entries are immutable). */
   add(entry: LedgerEntryDoc): boolean {
@@ -18,6 +19,11 @@ export class LedgerIndex {
     const list = this.byAccount.get(entry.accountNo);
     if (list) list.push(entry);
     else this.byAccount.set(entry.accountNo, [entry]);
+    if (entry.ticket !== undefined) {
+      const served = this.byTicket.get(entry.ticket.ticketId);
+      if (served) served.push(entry);
+      else this.byTicket.set(entry.ticket.ticketId, [entry]);
+    }
     if (entry.reversal !== null) {
       const earlier = this.reversals.get(entry.reversal.reversesEntryId);
       if (!earlier || entry.at < earlier.at) this.reversals.set(entry.reversal.reversesEntryId, entry);
@@ -72,6 +78,11 @@ export class LedgerIndex {
   /** The reversal that cancelled `entryId`, if one is known. */
   reversalOf(entryId: string): LedgerEntryDoc | undefined {
     return this.reversals.get(entryId);
+  }
+
+  /** Entries stamped with a hall ticket (at any station of the district), oldest first. */
+  forTicket(ticketId: string): LedgerEntryDoc[] {
+    return [...(this.byTicket.get(ticketId) ?? [])].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 
   forAccount(accountNo: string): readonly LedgerEntryDoc[] {

@@ -56,7 +56,10 @@ export async function findCommitted(ctx: StationContext, entryId: string): Promi
 export async function commitEntry(ctx: StationContext, uncommitted: UncommittedEntry, extraAudit: readonly AuditEvent[], receipt: EntryReceipt): Promise<Result<LedgerEntryDoc>> {
   // The ledger-entry record comes last so its seq is known before the entry is sealed by the digest.
   const auditSeq = ctx.audit.head.seq + extraAudit.length + 1;
-  const entry: LedgerEntryDoc = { ...uncommitted, auditSeq };
+  // The hall ticket this counter is serving goes on the entry now, at commit: an entry is never
+  // edited afterwards, so "who served A012 and what was done" is read from the entries alone.
+  const ticket = ctx.hall.servingTicket();
+  const entry: LedgerEntryDoc = { ...uncommitted, auditSeq, ...(ticket === null ? {} : { ticket }) };
   const records = ctx.audit.prepare([
     ...extraAudit,
     {

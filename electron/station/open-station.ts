@@ -24,6 +24,9 @@ import { isEmpty, seedDemoData } from './seed.js';
 import { LoginThrottle, SessionStore } from './sessions.js';
 import type { RunningStation } from './types.js';
 import { WriteQueue } from './write-queue.js';
+import { HallStation } from './hall-station.js';
+import type { HubListen } from '../../core/contract/hall.js';
+import { bootstrapDemoHall } from './hall-demo.js';
 import { buildDemoDeck } from './demo-deck.js';
 import { readerBackendFactory } from './reader-backends.js';
 import { ReaderService, type ReaderBackendFactory } from './reader-service.js';
@@ -49,6 +52,10 @@ export interface OpenStationOptions {
   readonly fontPath?: string | null;
   /** The replication engine to run when station.json names a central (tests hand in their own). */
   readonly startReplication?: ReplicationStarter;
+  /** The built renderer (dist/renderer): a hall hub serves the kiosk and board pages from it. */
+  readonly rendererDir?: string;
+  /** Be the hall's queue hub here for this run (over station.json's; the counter link is kept). */
+  readonly hallHub?: HubListen;
 }
 
 export const STATION_VERSION = '0.1.0';
@@ -96,6 +103,7 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     saveStationConfig(options.dataDir, config);
   }
   const receiptKeyHex = config.receiptKeyHex;
+  if (options.hallHub) config.hall = { ...config.hall, hub: { ...options.hallHub } };
   const dbs = openStationDatabases(options.dataDir);
 
   if (options.demo && (await isEmpty(dbs.master))) {
@@ -303,8 +311,18 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
     log,
     ...(options.startReplication === undefined ? {} : { startReplication: options.startReplication }),
   });
+  const hall = await HallStation.open({
+    config,
+    dataDir: options.dataDir,
+    clock,
+    rendererDir: options.rendererDir ?? null,
+    emit: (event, payload) => events.emit(event, payload),
+    log,
+  });
+  if (config.demo) await bootstrapDemoHall(hall, config, options.dataDir, log);
   const ctx: StationContext = {
     config,
+    hall,
     dataDir: options.dataDir,
     ranges,
     sync,
@@ -352,6 +370,7 @@ export async function openStation(options: OpenStationOptions): Promise<RunningS
         districtFeed.cancel();
         // Replication stops before the databases close under it.
         await sync.close();
+        await hall.close();
         await reader.close();
         // A receipt at the printer finishes and its attempt is recorded before the writer closes.
         await printQueue.close();
