@@ -14,11 +14,14 @@ import type { LoginResult, OperatorView, StationInfo } from '../../core/contract
 import { AccountPage } from './AccountPage.js';
 import { CardContext, isBlankCard, servesCustomers, type CardSlot, type CardState } from './card.js';
 import { DemoPanel } from './DemoPanel.js';
+import { HallScreen } from './HallScreen.js';
 import { ConflictsScreen, SyncNotices } from './ConflictsScreen.js';
 import { LockScreen } from './LockScreen.js';
 import { LoginScreen } from './LoginScreen.js';
 import { PrinterProvider } from './printer.js';
 import { PrinterBanner } from './PrinterBanner.js';
+import { QueueProvider } from './queue.js';
+import { QueueBar } from './QueueBar.js';
 import { ReceiptPreview } from './ReceiptPreview.js';
 import { SearchScreen, emptySearch, type SearchState } from './SearchScreen.js';
 import { SettingsScreen } from './SettingsScreen.js';
@@ -31,7 +34,7 @@ interface Session {
   readonly idleLockSeconds: number;
 }
 
-type View = { readonly kind: 'search' } | { readonly kind: 'account'; readonly accountNo: string } | { readonly kind: 'settings' } | { readonly kind: 'sync' } | { readonly kind: 'conflicts' };
+type View = { readonly kind: 'search' } | { readonly kind: 'account'; readonly accountNo: string } | { readonly kind: 'settings' } | { readonly kind: 'sync' } | { readonly kind: 'conflicts' } | { readonly kind: 'hall' };
 
 /** Where a freshly read card sends the clerk, once no dialog is open. */
 type CardTarget = { readonly kind: 'account'; readonly accountNo: string; readonly autoTopup: boolean } | { readonly kind: 'search' };
@@ -336,6 +339,10 @@ export function App({ client }: { readonly client: StationClient }) {
     setAutoTopup(null);
     setView({ kind: 'sync' });
   }, []);
+  const openHall = useCallback(() => {
+    setAutoTopup(null);
+    setView({ kind: 'hall' });
+  }, []);
   const openConflicts = useCallback(() => {
     setAutoTopup(null);
     setView({ kind: 'conflicts' });
@@ -363,9 +370,11 @@ export function App({ client }: { readonly client: StationClient }) {
         ) : (
           <PrinterProvider>
             <SyncProvider>
+            <QueueProvider>
             <div className="app__main" inert={locked} aria-hidden={locked}>
-              <StatusBar operator={session.operator} connection={connection} onLock={lock} onLogout={logout} onSettings={openSettings} onSync={openSync} />
+              <StatusBar operator={session.operator} connection={connection} onLock={lock} onLogout={logout} onSettings={openSettings} onSync={openSync} onHall={openHall} />
               <PrinterBanner />
+              {(view.kind === 'search' || view.kind === 'account') && <QueueBar active={!locked} />}
               <div className="app__body">
                 {view.kind === 'search' ? (
                   <div className="app__search">
@@ -376,6 +385,8 @@ export function App({ client }: { readonly client: StationClient }) {
                   <ConflictsScreen active={!locked} onBack={backToSearch} />
                 ) : view.kind === 'sync' ? (
                   <SyncScreen active={!locked} onBack={backToSearch} onConflicts={openConflicts} />
+                ) : view.kind === 'hall' ? (
+                  <HallScreen active={!locked} onBack={backToSearch} />
                 ) : view.kind === 'settings' ? (
                   <SettingsScreen active={!locked} onBack={backToSearch} />
                 ) : (
@@ -392,6 +403,7 @@ export function App({ client }: { readonly client: StationClient }) {
               {info?.demo === true && <DemoPanel />}
             </div>
             {locked && <LockScreen operator={session.operator} idleLockSeconds={session.idleLockSeconds} onUnlocked={onUnlocked} onSwitchUser={logout} />}
+            </QueueProvider>
             </SyncProvider>
           </PrinterProvider>
         )}

@@ -14,6 +14,7 @@ import { ErrorBanner } from './ErrorBanner.js';
 import { configuresStation } from './printer.js';
 import { PrinterSettingsSection } from './PrinterSettingsSection.js';
 import { useEscapeBack } from './escape-back.js';
+import { HallSettingsSection } from './HallSettingsSection.js';
 import { useStation } from './station.js';
 import { OfflineLimitsSection } from './SyncScreen.js';
 
@@ -291,6 +292,7 @@ export function SettingsScreen({ active, onBack }: { readonly active: boolean; r
       </div>
       <PrinterSettingsSection ports={ports} />
       <OfflineLimitsSection />
+      <HallSettingsSection />
     </main>
   );
 }

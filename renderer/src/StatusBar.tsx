@@ -12,6 +12,8 @@ import { useI18n } from '../i18n/i18n.js';
 import { useCard } from './card.js';
 import { formatClock, formatInstant } from './format.js';
 import { problemKey, RECEIPT_NUMBERS_LOW, statusKey, usePrinter } from './printer.js';
+import { useQueue } from './queue.js';
+import { takesPartInHall } from './queue-rules.js';
 import { useStation } from './station.js';
 import { formatDuration, formatYuanShort, modeKey, syncLook, useOfflineMs, useSync, worstLevel } from './SyncScreen.js';
 
@@ -182,6 +184,7 @@ export function StatusBar({
   onLogout,
   onSettings,
   onSync,
+  onHall,
 }: {
   readonly operator: OperatorView;
   readonly connection: ConnectionState;
@@ -189,9 +192,13 @@ export function StatusBar({
   readonly onLogout: () => void;
   readonly onSettings: () => void;
   readonly onSync: () => void;
+  readonly onHall: () => void;
 }) {
   const { t, lang, setLang } = useI18n();
   const { info, timeZone } = useStation();
+  const { state: queue } = useQueue();
+  // The hall's live figures are for those who oversee it (queue.figures), on a station of the hall queue.
+  const overseesHall = operator.role === 'supervisor' || operator.role === 'manager' || operator.role === 'admin';
   return (
     <header className="status-bar">
       <div className="status-bar__where">
@@ -215,6 +222,11 @@ export function StatusBar({
       <SyncStatus onSync={onSync} />
       <Clock timeZone={timeZone} />
       <div className="status-bar__actions">
+        {overseesHall && takesPartInHall(queue) && (
+          <button type="button" className="button button--bar" data-testid="hall-button" onClick={onHall}>
+            {t('hallScreen.button')}
+          </button>
+        )}
         {/* Everyone may look at the settings; only a manager or an admin can change them. */}
         <button type="button" className="button button--bar" data-testid="settings-button" onClick={onSettings}>
           {t('status.settings')}

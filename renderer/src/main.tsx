@@ -5,6 +5,7 @@ import { I18nProvider } from '../i18n/i18n.js';
 import { createStationClient } from '../transport/create-client.js';
 import { App } from './App.js';
 import '../styles/app.css';
+import '../styles/queue.css';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root');
