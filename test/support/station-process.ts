@@ -30,9 +30,9 @@ export function freshDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'tongda-e2e-'));
 }
 
-export async function startStationProcess(dataDir: string, accounts = E2E_DEMO_ACCOUNTS): Promise<StationProcess> {
+export async function startStationProcess(dataDir: string, accounts = E2E_DEMO_ACCOUNTS, extraArgs: readonly string[] = []): Promise<StationProcess> {
   const entry = resolve('dist/host/main.mjs');
-  const child = spawn(process.execPath, [entry, '--data', dataDir, '--port', '0', '--demo', '--demo-accounts', String(accounts), '--demo-seed', String(E2E_DEMO_SEED)], {
+  const child = spawn(process.execPath, [entry, '--data', dataDir, '--port', '0', '--demo', '--demo-accounts', String(accounts), '--demo-seed', String(E2E_DEMO_SEED), ...extraArgs], {
     env: { ...process.env, TONGDA_FAKE_NOW: E2E_NOW },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
