@@ -27,6 +27,7 @@ import { registerStationIpc } from './ipc/router.js';
 import { APP_HOST, APP_INDEX_URL, APP_SCHEME, decidePermission, decideSender, isNavigationAllowed } from './ipc/sender-policy.js';
 import type { StationConfig } from './station/config.js';
 import { openStation } from './station/open-station.js';
+import { parseHallPageUrl, type HallPage } from './hall/hall-page-url.js';
 import type { RunningStation } from './station/types.js';
 
 /** dist/electron: the preload sits beside this bundle, the renderer beside this folder. */
@@ -83,6 +84,14 @@ function start(): void {
   }
 
   if (process.platform === 'win32') app.setAppUserModelId('com.tongda.station');
+  const hallPage = args.hallPage === null ? null : parseHallPageUrl(args.hallPage);
+  if (args.hallPage !== null && hallPage === null) {
+    log(`--hall-page must be the hub's /kiosk or /board page over http(s), not ${args.hallPage}`);
+    app.exit(2);
+    return;
+  }
+  // A board speaks each call without anyone tapping the TV first.
+  if (hallPage?.kind === 'board') app.commandLine.appendSwitch('autoplay-policy', 'no-user-gesture-required');
 
   app.on('second-instance', () => {
     const [win] = ourWindows;
@@ -110,6 +119,9 @@ function start(): void {
   app
     .whenReady()
     .then(() => boot(args, clock))
+    .then(() => {
+      if (hallPage !== null) createHallPageWindow(hallPage);
+    })
     .catch((error: unknown) => fatal(error));
 }
 
@@ -181,6 +193,31 @@ function createWindow(): BrowserWindow {
     win.show();
   });
   win.loadURL(APP_INDEX_URL).catch((error: unknown) => log(`Loading ${APP_INDEX_URL} failed: ${describe(error)}`));
+  return win;
+}
+
+/**
+ * The hall's kiosk or board page, served by the hub on the hall network, in a window of its own:
+ * its own persistent session (the device credential lives in that session's localStorage, never
+ * in the station's), no preload (it talks to the hub, not to this station), no permissions.
+ * hardenWebContents refuses it any navigation: the page changes only its own fragment.
+ */
+function createHallPageWindow(page: HallPage): BrowserWindow {
+  const hallSession = session.fromPartition('persist:hall-page');
+  hallSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  hallSession.setPermissionCheckHandler(() => false);
+  hallSession.setDevicePermissionHandler(() => false);
+  hallSession.on('will-download', (event) => event.preventDefault());
+  const win = new BrowserWindow({
+    width: DESIGN_WIDTH,
+    height: DESIGN_HEIGHT,
+    title: page.kind === 'kiosk' ? '取号机 Tongda' : '叫号屏 Tongda',
+    backgroundColor: '#000000',
+    // A kiosk or a TV: the whole screen, no window frame for a customer to close.
+    kiosk: app.isPackaged,
+    webPreferences: { session: hallSession, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, spellcheck: false, devTools: !app.isPackaged },
+  });
+  win.loadURL(page.url).catch((error: unknown) => log(`Loading the hall page failed: ${describe(error)}`));
   return win;
 }
 

@@ -20,6 +20,7 @@ describe('parseStationArgs', () => {
       syncUser: null,
       syncPassword: null,
       hallHub: null,
+      hallPage: null,
     });
   });
 
@@ -42,6 +43,7 @@ describe('parseStationArgs', () => {
       syncUser: null,
       syncPassword: null,
       hallHub: null,
+      hallPage: null,
     });
   });
 

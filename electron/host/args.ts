@@ -33,6 +33,8 @@ export interface StationArgs {
   readonly syncPassword: string | null;
   /** Serve the hall queue on `<address>:<port>` for this run (over station.json's hall hub); null: not given. */
   readonly hallHub: { readonly bindAddress: string; readonly port: number } | null;
+  /** Electron only: also open a window on the hall's kiosk or board page at this URL; null: not given. */
+  readonly hallPage: string | null;
 }
 
 // The demo central (`npm run central`) seeds the same accounts: the two copies must be identical.
@@ -53,6 +55,7 @@ export const STATION_USAGE = `Usage: node dist/host/main.mjs [options]
   --sync-user <name>     the station's user on central (default station-<station id>)
   --sync-password <pw>   its password
   --hall-hub <addr:port> be the hall's queue hub on this address for this run (e.g. 0.0.0.0:7700)
+  --hall-page <url>      (Electron) also open the hub's kiosk or board page in a window of its own
 Environment: TONGDA_FAKE_NOW=<ISO instant> freezes the station clock (tests).`;
 
 export class UsageError extends Error {
@@ -73,6 +76,7 @@ const options = {
   'sync-user': { type: 'string' },
   'sync-password': { type: 'string' },
   'hall-hub': { type: 'string' },
+  'hall-page': { type: 'string' },
 } as const;
 
 /**
@@ -101,6 +105,7 @@ export function parseStationArgs(argv: readonly string[], mode: 'strict' | 'leni
     syncUser: stringOption(values['sync-user'], '--sync-user'),
     syncPassword: stringOption(values['sync-password'], '--sync-password'),
     hallHub: hallHubOption(values['hall-hub']),
+    hallPage: stringOption(values['hall-page'], '--hall-page'),
   };
 }
 
