@@ -190,7 +190,6 @@ export class HallStation {
         log,
       });
       this.hubPart = { db, queue, registry, printer, server };
-      log.info(`hall hub listening on ${server.urls.join(', ')}`);
     } catch (error) {
       this.hubProblem = error instanceof Error ? error.message : String(error);
       log.error('the hall hub did not start', error);
