@@ -10,8 +10,10 @@
  *   topup.<baud>.*           a top-up from card inserted to committed, pacing on, beside the floor
  *                            (wire time + card write time + turnaround per exchange): test/bench/topup.ts
  *   sync.*                   station sync: push beside plain replication, provisioning from a snapshot: test/bench/sync.ts
+ *   hall.*                   the hall hub under load: five counters' callNext round trips while a kiosk issues
+ *                            and a board listens, and the kiosk's issue round trip: test/bench/hall.ts
  *
- * Options: --sizes 100000,1200000  --commits 200  --only lookups|commits|topups|prints|sync  --commit-only (used under strace)
+ * Options: --sizes 100000,1200000  --commits 200  --only lookups|commits|topups|prints|sync|hall  --commit-only (used under strace)
  */
 import { benchPrinting } from './printing.js';
 import { spawnSync } from 'node:child_process';
@@ -32,6 +34,7 @@ import { openStationDatabases } from '../../electron/station/database.js';
 import { TongdaSyncedLeveldown } from '../../electron/station/durable-leveldown.js';
 import { openStation } from '../../electron/station/open-station.js';
 import { seedDemoData } from '../../electron/station/seed.js';
+import { benchHall } from './hall.js';
 import { benchSync } from './sync.js';
 import { benchTopups } from './topup.js';
 import type { RunningStation } from '../../electron/station/types.js';
@@ -305,7 +308,7 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '100000,1200000' },
       commits: { type: 'string', default: '200' },
       'commit-only': { type: 'boolean', default: false },
-      /** lookups | commits | topups | prints | sync: one part only (default: all). */
+      /** lookups | commits | topups | prints | sync | hall: one part only (default: all). */
       only: { type: 'string', default: '' },
     },
   });
@@ -324,6 +327,7 @@ async function main(): Promise<void> {
   if (only === '' || only === 'topups') await benchTopups(report, note);
   if (only === '' || only === 'prints') await benchPrinting(ROOT, report, note);
   if (only === '' || only === 'sync') await benchSync(ROOT, report, note);
+  if (only === '' || only === 'hall') await benchHall(ROOT, report, note);
 
   note('\nbench                          value        unit          n');
   for (const f of figures) note(`${f.bench.padEnd(30)} ${String(f.value).padStart(10)}  ${f.unit.padEnd(12)} ${f.n.toLocaleString().padStart(10)}`);
