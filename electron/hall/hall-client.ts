@@ -315,7 +315,7 @@ export function connectHallClient(options: HallClientOptions): HallClient {
     }
     const id = nextId++;
     const text = JSON.stringify({ type: 'request', id, command, input });
-    return new Promise((resolve) => {
+    const answered = new Promise<Result<HallCommandOutput<C>>>((resolve) => {
       const timer = setTimeout(() => finish(id, err('HALL_UNREACHABLE', `No answer from the hub within ${requestTimeoutMs} ms.`)), requestTimeoutMs);
       const request: Pending = { id, text, everSent: false, timer, resolve: resolve as (result: Result<unknown>) => void };
       pending.set(id, request);
@@ -323,6 +323,14 @@ export function connectHallClient(options: HallClientOptions): HallClient {
         request.everSent = true;
         ws.send(text);
       }
+    });
+    if (!answersWithCounterView(command)) return answered;
+    // The answer is the counter after the command. The hub's next push is sent after it on the
+    // same socket, so taking it here keeps the view in order: a ticket stamped on an entry right
+    // after a call is the called one, even if the hub goes away before its push arrives.
+    return answered.then((result) => {
+      if (result.ok && me?.kind === 'counter') update({ counter: result.value as CounterView });
+      return result;
     });
   }
 
@@ -412,4 +420,29 @@ function rawDataToString(data: RawData): string {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The counter commands whose answer is the counter's view after them. */
+function answersWithCounterView(command: HallCommandName): boolean {
+  switch (command) {
+    case 'hall.callNext':
+    case 'hall.recall':
+    case 'hall.start':
+    case 'hall.finish':
+    case 'hall.noShow':
+    case 'hall.transfer':
+    case 'hall.counter':
+      return true;
+    case 'hall.hello':
+    case 'hall.kiosk':
+    case 'hall.issueTicket':
+    case 'hall.board':
+    case 'hall.figures':
+    case 'hall.ticket':
+      return false;
+    default: {
+      const unreachable: never = command;
+      return unreachable;
+    }
+  }
 }

@@ -15,7 +15,7 @@ import type { EventName, EventPayload } from '../../core/contract/events.js';
 import { err, type Result } from '../../core/contract/result.js';
 import type { HallCommandInput, HallCommandName, HallCommandOutput } from '../../core/hall/contract.js';
 import { HALL_PAGE_PATHS } from '../../core/hall/contract.js';
-import type { CallView, CounterView, TicketStamp } from '../../core/hall/model.js';
+import type { CallView, TicketStamp } from '../../core/hall/model.js';
 import type { Clock } from '../../core/time/local-date.js';
 import { openDeviceRegistry } from '../hall/device-registry.js';
 import { connectHallClient, type HallClient } from '../hall/hall-client.js';
@@ -50,12 +50,6 @@ export class HallStation {
   private client: HallClient | null = null;
   private unsubscribe: (() => void)[] = [];
   private changedTimer: NodeJS.Timeout | null = null;
-  /**
-   * The counter view from this station's last answered command, until the hub's next push: the
-   * answer is already the state after the command, while a push is sent after the answer on the
-   * same socket, so whichever arrives later is the newer (TCP keeps their order).
-   */
-  private answeredView: CounterView | null = null;
 
   private constructor(private readonly options: HallStationOptions) {}
 
@@ -86,19 +80,20 @@ export class HallStation {
               connection: clientState.connection,
               since: clientState.since,
               problem: clientState.problem,
-              view: this.answeredView ?? clientState.counter,
+              view: clientState.counter,
               waiting: clientState.board?.waiting.map((w) => ({ service: w.service, nameZh: w.nameZh, nameEn: w.nameEn, count: w.count })) ?? [],
             },
     };
   }
 
   /**
-   * The ticket to stamp on an entry committed now: the one this counter has called or serves.
-   * From the hub's last word (the counter keeps it current from the hub's pushes); none while the
-   * hub cannot be reached, when the clerk serves walk-ins without tickets.
+   * The ticket to stamp on an entry committed now: the one this counter has called or serves, as
+   * the hub last said (each answer and push keeps it current). Also while the hub cannot be
+   * reached: the customer called before it went away is still at the counter. None when the
+   * counter serves a walk-in without a ticket.
    */
   servingTicket(): TicketStamp | null {
-    const current = (this.answeredView ?? this.client?.state().counter)?.current ?? null;
+    const current = this.client?.state().counter?.current ?? null;
     if (current === null || (current.state !== 'called' && current.state !== 'serving') || current.counterNo === null) return null;
     const hallId = current.ticketId.split('/')[0] ?? '';
     return { ticketId: current.ticketId, number: current.number, counterNo: current.counterNo, hallId };
@@ -109,7 +104,6 @@ export class HallStation {
     const client = this.client;
     if (client === null) return err('HALL_NOT_CONFIGURED', 'this station holds no counter credential for a hall hub');
     const result = await client.call(command, input);
-    if (result.ok && isCounterCommand(command)) this.answeredView = result.value as CounterView;
     this.changed();
     return result;
   }
@@ -215,10 +209,7 @@ export class HallStation {
     const client = connectHallClient({ hubUrl: link.hubUrl, credential: link.credential, clock: this.options.clock, log: this.options.log });
     this.client = client;
     this.unsubscribe = [
-      client.onChange(() => {
-        this.answeredView = null;
-        this.changed();
-      }),
+      client.onChange(() => this.changed()),
       client.onCalled((call: CallView) => this.options.emit('queue.called', call)),
     ];
   }
@@ -226,7 +217,6 @@ export class HallStation {
   private async stopCounter(): Promise<void> {
     for (const stop of this.unsubscribe) stop();
     this.unsubscribe = [];
-    this.answeredView = null;
     const client = this.client;
     this.client = null;
     await client?.close();
@@ -238,31 +228,6 @@ export class HallStation {
       this.changedTimer = null;
       this.options.emit('queue.changed', this.state());
     }, 30);
-  }
-}
-
-/** The counter commands whose answer is the counter's view after them. */
-function isCounterCommand(command: HallCommandName): boolean {
-  switch (command) {
-    case 'hall.callNext':
-    case 'hall.recall':
-    case 'hall.start':
-    case 'hall.finish':
-    case 'hall.noShow':
-    case 'hall.transfer':
-    case 'hall.counter':
-      return true;
-    case 'hall.hello':
-    case 'hall.kiosk':
-    case 'hall.issueTicket':
-    case 'hall.board':
-    case 'hall.figures':
-    case 'hall.ticket':
-      return false;
-    default: {
-      const unreachable: never = command;
-      return unreachable;
-    }
   }
 }
 
