@@ -830,7 +830,9 @@ export class Gcr1Reader implements CardReaderPort {
     const found = await this.probeRates();
     if (!found.ok) return found;
     let info = found.value;
-    if (this.baud !== this.targetBaud) {
+    // A busy machine can miss the switch's short window and find the reader still at the old
+    // rate; one more try then, before settling for the rate that answers.
+    for (let attempt = 0; attempt < 2 && this.baud !== this.targetBaud; attempt += 1) {
       const switched = await this.switchBaud(this.targetBaud);
       if (!switched.ok) return switched;
       info = switched.value;
