@@ -2,8 +2,9 @@
  * The hall queue through real stations: the hub station (also counter 1), a second counter
  * station, a third counter, a kiosk and a board as hall clients, all on loopback. A ticket is
  * issued, called (priority first), served with a payment that carries its stamp, transferred,
- * marked no-show after its recalls; a revoked board is refused; the hub restarts and the counters
- * lose nothing; while the hub is down a counter says so and still takes a payment.
+ * marked no-show after its recalls; a revoked board is refused; the hub restarts, then a counter
+ * station restarts, and neither loses anything; while the hub is down a counter says so and
+ * still takes payments.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDateOf } from '../../core/time/local-date.js';
@@ -193,6 +194,10 @@ describe('the hall queue across stations', () => {
     await waitUntil(async () => unwrap(await second.call('queue.state', {}, clerkAtSecond)).counter?.connection === 'online', 20_000);
     const after = unwrap(await second.call('queue.state', {}, clerkAtSecond));
     expect(after.counter?.view?.current?.number).toBe('B002');
+    // The counter station restarts too: its ticket is the hub's to keep, and comes back.
+    await second.restart();
+    clerkAtSecond = await second.login('1002');
+    await waitUntil(async () => unwrap(await second.call('queue.state', {}, clerkAtSecond)).counter?.view?.current?.number === 'B002', 20_000);
     unwrap(await second.call('queue.finish', { ticketId: held?.ticketId ?? '' }, clerkAtSecond));
     // The numbering goes on where it was.
     expect(await take('B')).toBe('B004');

@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { findDemoAccount } from '../support/demo-accounts.js';
-import { logIn, shot } from '../support/screens.js';
+import { logIn, shot, expectKeysInDialog } from '../support/screens.js';
 import { E2E_DEMO_ACCOUNTS, E2E_DEMO_SEED, E2E_TODAY, freshDataDir, startStationProcess, type StationProcess } from '../support/station-process.js';
 
 
@@ -69,6 +69,7 @@ test('a clerk serves a walk-in customer: search, pay in 3 actions, history, reve
   await act('F4');
   await expect(page.getByTestId('pay-dialog')).toBeVisible();
   await expect(page.getByTestId('pay-confirm')).toBeEnabled();
+  await expectKeysInDialog(page);
   await expect(page.getByTestId('pay-due')).toContainText('￥');
   await shot(page, '05-payment');
   await act('Enter');

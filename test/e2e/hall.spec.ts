@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { freePort } from '../support/hall.js';
 import { logIn, shot } from '../support/screens.js';
 import { freshDataDir, startStationProcess, type StationProcess } from '../support/station-process.js';
@@ -28,6 +28,13 @@ test.beforeAll(async () => {
   expect(boardUrl).toContain('/board#device=tdh1.');
 });
 
+/** The kiosk, board and other windows: closed after the test, so no page keeps running into the next spec. */
+const windows: BrowserContext[] = [];
+
+test.afterEach(async () => {
+  await Promise.all(windows.splice(0).map((context) => context.close()));
+});
+
 test.afterAll(async () => {
   await station.stop();
 });
@@ -35,6 +42,7 @@ test.afterAll(async () => {
 /** A separate window (a kiosk, a TV) with the suite's screen size, language and time zone. */
 async function windowOf(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  windows.push(context);
   return context.newPage();
 }
 

@@ -3,7 +3,7 @@
  * clerk saw it done: the restarted station still has it in the account's history.
  */
 import { expect, test } from '@playwright/test';
-import { logIn, shot } from '../support/screens.js';
+import { logIn, shot, expectKeysInDialog } from '../support/screens.js';
 import { findDemoAccount } from '../support/demo-accounts.js';
 import { E2E_DEMO_ACCOUNTS, E2E_DEMO_SEED, E2E_TODAY, freshDataDir, startStationProcess } from '../support/station-process.js';
 
@@ -21,6 +21,7 @@ test('a payment confirmed just before the station is killed is there after resta
     await expect(page.getByTestId('account-page')).toBeVisible();
     await page.keyboard.press('F4');
     await expect(page.getByTestId('pay-confirm')).toBeEnabled();
+    await expectKeysInDialog(page);
     await expect(page.getByTestId('pay-due')).toContainText('￥');
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('pay-done')).toBeVisible();

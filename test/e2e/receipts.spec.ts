@@ -5,7 +5,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { findDemoAccount } from '../support/demo-accounts.js';
-import { logIn, shot } from '../support/screens.js';
+import { logIn, shot, expectKeysInDialog } from '../support/screens.js';
 import { E2E_DEMO_ACCOUNTS, E2E_DEMO_SEED, E2E_TODAY, freshDataDir, startStationProcess, type StationProcess } from '../support/station-process.js';
 
 let station: StationProcess;
@@ -34,6 +34,7 @@ test('paper runs out: the sale goes on in 3 keys, the receipt waits and prints o
   };
   await act('F4');
   await expect(page.getByTestId('pay-confirm')).toBeEnabled();
+  await expectKeysInDialog(page);
   await act('Enter');
   await expect(page.getByTestId('pay-done')).toBeVisible();
   await act('Enter');

@@ -20,3 +20,12 @@ export async function logIn(page: Page, url: string, staffNo: string, password =
   await page.getByTestId('login-password').press('Enter');
   await expect(page.getByTestId('status-operator')).toContainText(staffNo);
 }
+
+/**
+ * Waits until the keyboard is in the open modal (the dialog took focus): a key pressed a moment
+ * earlier, while focus was still moving from the page, would go to the page instead. A dialog that
+ * never takes focus fails here.
+ */
+export async function expectKeysInDialog(page: Page): Promise<void> {
+  await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[aria-modal="true"]') != null)).toBe(true);
+}
