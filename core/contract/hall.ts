@@ -38,6 +38,8 @@ export const hubConnectionSchema = z.enum(['connecting', 'online', 'unreachable'
 export type HubConnection = z.infer<typeof hubConnectionSchema>;
 
 export const queueStateSchema = z.object({
+  /** This station's saved hub listener, also while it is off (the settings form starts from it). */
+  hubListen: hubListenSchema,
   /** This station serves the hall's queue (null: it does not). */
   hub: z
     .object({

@@ -71,6 +71,7 @@ export class HallStation {
     const client = this.client;
     const clientState = client?.state() ?? null;
     return {
+      hubListen: { ...hall.hub },
       hub: hall.hub.enabled ? { listen: { ...hall.hub }, listening: hub !== null, urls: hub ? hub.server.urls : [], problem: this.hubProblem } : null,
       counter:
         hall.counter === null || clientState === null

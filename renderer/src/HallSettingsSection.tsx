@@ -78,7 +78,7 @@ interface RoleForm {
 }
 
 function roleFormOf(state: QueueState | null): RoleForm {
-  const listen = state?.hub?.listen ?? DEFAULT_LISTEN;
+  const listen = state?.hubListen ?? DEFAULT_LISTEN;
   return {
     hubEnabled: listen.enabled,
     bindAddress: listen.bindAddress,

@@ -128,6 +128,6 @@ describe('form checks', () => {
 
   it('knows when a station takes part in a hall queue', () => {
     expect(takesPartInHall(null)).toBe(false);
-    expect(takesPartInHall({ hub: null, counter: null })).toBe(false);
+    expect(takesPartInHall({ hubListen: { enabled: false, bindAddress: '0.0.0.0', port: 7700 }, hub: null, counter: null })).toBe(false);
   });
 });

@@ -65,7 +65,11 @@ beforeAll(async () => {
 
   unwrap(await hub.call('hall.configure', { hub: { enabled: true, bindAddress: '127.0.0.1', port }, counter: { hubUrl, credential: counter1.credential } }, admin));
   const secondAdmin = await second.login('9001');
-  unwrap(await second.call('hall.configure', { hub: { enabled: false, bindAddress: '0.0.0.0', port: 7700 }, counter: { hubUrl, credential: counter2.credential } }, secondAdmin));
+  const configured = unwrap(await second.call('hall.configure', { hub: { enabled: false, bindAddress: '192.168.1.30', port: 7710 }, counter: { hubUrl, credential: counter2.credential } }, secondAdmin));
+  // Not a hub, but the saved listener is there for the settings form; the credential never comes back.
+  expect(configured.hub).toBeNull();
+  expect(configured.hubListen).toEqual({ enabled: false, bindAddress: '192.168.1.30', port: 7710 });
+  expect(JSON.stringify(configured)).not.toContain(counter2.credential);
   kiosk = connectHallClient({ hubUrl, credential: kioskDevice.credential });
   board = connectHallClient({ hubUrl, credential: boardDevice.credential });
   third = connectHallClient({ hubUrl, credential: counter3.credential });
