@@ -6,7 +6,7 @@
  * the ticket done. Screenshots of the kiosk, the ticket, the counter bar, the board, the manager's
  * screen and the hall settings.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { freePort } from '../support/hall.js';
@@ -104,6 +104,23 @@ test('take a ticket at the kiosk, a counter calls it, the board shows and says i
   await page.getByTestId('queue-finish').click();
   await expect(bar).not.toHaveAttribute('data-ticket', 'A001');
   await expect(board.locator('[data-counter="1"]')).toHaveText('空闲');
+  await kiosk.getByRole('button', { name: '好的' }).click();
+
+  // A priority ticket for 充值, transferred by the clerk to counter 3.
+  await expect(kiosk.locator('.kiosk-result')).toHaveCount(0);
+  await kiosk.getByRole('button', { name: '老年人' }).click();
+  await expect(kiosk.getByRole('button', { name: '老年人' })).toHaveAttribute('aria-pressed', 'true');
+  await kiosk.locator('[data-service="B"]').click();
+  await expect(kiosk.locator('.kiosk-result-number')).toHaveText('B001');
+  await page.getByTestId('queue-call-next').click();
+  await expect(bar).toHaveAttribute('data-ticket', 'B001');
+  await page.getByTestId('queue-transfer').click();
+  await page.getByTestId('queue-transfer-kind-counter').click();
+  await page.getByTestId('queue-transfer-counter').fill('3');
+  await shot(page, 'hall-05-transfer');
+  await page.getByTestId('queue-transfer-submit').click();
+  await expect(page.getByTestId('queue-transfer-dialog')).toBeHidden();
+  await expect(bar).not.toHaveAttribute('data-ticket', 'B001');
 
   const manager = await windowOf(browser);
   await logIn(manager, station.url, '3001');
@@ -111,12 +128,51 @@ test('take a ticket at the kiosk, a counter calls it, the board shows and says i
   await expect(manager.getByTestId('hall-screen')).toBeVisible();
   const row = manager.getByTestId('hall-ticket-row').filter({ hasText: 'A001' });
   await expect(row).toHaveAttribute('data-state', 'done');
-  await shot(manager, 'hall-05-manager');
+  await expect(manager.getByTestId('hall-ticket-row').filter({ hasText: 'B001' })).toHaveAttribute('data-state', 'waiting');
+  await shot(manager, 'hall-06-manager');
+  await manager.getByTestId('lang-switch').click();
+  await expect(manager.getByTestId('hall-screen')).toContainText('Waiting now');
+  await shot(manager, 'hall-07-manager-en');
+  await board.locator('.hall-lang').click();
+  await expect(board.locator('.board-recent')).toContainText('Counter');
+  await shot(board, 'hall-08-board-en');
 
   const admin = await windowOf(browser);
   await logIn(admin, station.url, '9001');
   await admin.getByTestId('settings-button').click();
   await admin.getByTestId('hall-devices').scrollIntoViewIfNeeded();
   await expect(admin.getByTestId('hall-device-row')).toHaveCount(3);
-  await shot(admin, 'hall-06-settings-devices');
+  await shot(admin, 'hall-09-settings-devices');
+});
+
+test('a counter whose hub cannot be reached says so and still serves walk-ins', async ({ page }) => {
+  const dataDir = freshDataDir();
+  const nobody = await freePort();
+  // A counter of a hall whose hub is not running: the credential is well-formed, nobody answers.
+  writeFileSync(
+    join(dataDir, 'station.json'),
+    JSON.stringify({
+      // The demo's own reader, card key and printer, as a demo station has them.
+      demo: true,
+      cardKeyHex: '00112233445566778899aabbccddeeff',
+      reader: { kind: 'emulator', path: null, baudRate: 115200 },
+      printer: { model: 'escpos', interface: { kind: 'virtual' }, paperColumns: 48, mode: 'text', kickDrawerOnCash: true },
+      stationId: 'HF-SS-02',
+      receiptNumbers: { prefix: 'HFSS02', from: 1, to: 99_999_999 },
+      hall: { hub: { enabled: false, bindAddress: '0.0.0.0', port: 7700 }, counter: { hubUrl: `http://127.0.0.1:${nobody}`, credential: `tdh1.abcdef012345.${'x'.repeat(43)}` } },
+    }),
+  );
+  const counter = await startStationProcess(dataDir, 300);
+  try {
+    await logIn(page, counter.url, '1002');
+    const bar = page.getByTestId('queue-bar');
+    await expect(bar).toHaveAttribute('data-connection', 'unreachable');
+    await expect(page.getByTestId('queue-connection')).toContainText('可继续办理无号业务');
+    await expect(page.getByTestId('queue-call-next')).toBeDisabled();
+    // The counter still works: search is there as ever.
+    await expect(page.getByTestId('search-input')).toBeEditable();
+    await shot(page, 'hall-10-counter-hub-unreachable');
+  } finally {
+    await counter.stop();
+  }
 });
