@@ -41,6 +41,7 @@ import type { CounterNo } from '../../core/hall/model.js';
 import { systemClock, type Clock } from '../../core/time/local-date.js';
 import { resolveStaticFile, SECURITY_HEADERS, type StaticFile } from '../host/static-files.js';
 import type { DeviceRegistry, HallDevice, HallQueue } from './types.js';
+import { CLOSE_GRACE_MS, closeSocket, numericId, rawDataToString, refuseUpgrade, sendPlain } from '../host/socket-edge.js';
 
 /**
  * The kiosk and board pages' Content-Security-Policy; renderer/hall.html carries the same string
@@ -104,7 +105,6 @@ const MAX_PAYLOAD_BYTES = 64 * 1024;
 const DEFAULT_HEARTBEAT_MS = 15_000;
 /** A device that stops reading must not make the hub buffer boards without bound: drop it, it reconnects. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-const CLOSE_GRACE_MS = 1_000;
 /** At most one board/counters push per this many ms: 1,000 calls a minute must not mean 1,000 snapshots per socket. */
 export const COALESCE_MS = 50;
 /** Print outcomes kept per (device, requestId), so a retried issue answers without printing again. */
@@ -142,12 +142,12 @@ export async function startHallServer(options: HallServerOptions): Promise<HallS
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET') {
-      sendPlain(res, 405, 'Method not allowed', { Allow: 'GET' });
+      sendPlain(res, HALL_SECURITY_HEADERS, 405, 'Method not allowed', { Allow: 'GET' });
       return;
     }
     const target = req.url ?? '/';
     if (!target.startsWith('/')) {
-      sendPlain(res, 400, 'Bad request');
+      sendPlain(res, HALL_SECURITY_HEADERS, 400, 'Bad request');
       return;
     }
     // Still percent-encoded: resolveStaticFile decodes once and checks the result.
@@ -161,7 +161,7 @@ export async function startHallServer(options: HallServerOptions): Promise<HallS
       if (file?.isIndex === true) file = null;
     }
     if (file === null) {
-      sendPlain(res, 404, 'Not found');
+      sendPlain(res, HALL_SECURITY_HEADERS, 404, 'Not found');
       return;
     }
     res.writeHead(200, {
@@ -497,7 +497,7 @@ export async function startHallServer(options: HallServerOptions): Promise<HallS
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopAll();
-      await Promise.all([...peers.keys()].map((ws) => closeSocket(ws)));
+      await Promise.all([...peers.keys()].map((ws) => closeSocket(ws, 'Hub closing')));
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -544,55 +544,8 @@ function originMatchesHost(origin: string, host: string | undefined): boolean {
   }
 }
 
-function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
-  }
-  socket.destroy();
-}
-
-function closeSocket(ws: WebSocket): Promise<void> {
-  return new Promise((resolve) => {
-    if (ws.readyState === WebSocket.CLOSED) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
-    ws.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    // 1001 "going away": devices reconnect when the hub comes back.
-    ws.close(1001, 'Hub closing');
-  });
-}
-
-function sendPlain(res: ServerResponse, status: number, body: string, extra: Readonly<Record<string, string>> = {}): void {
-  res.writeHead(status, {
-    ...HALL_SECURITY_HEADERS,
-    ...extra,
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(body)),
-    'Cache-Control': 'no-store',
-  });
-  res.end(body);
-}
-
 function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): { path: string; message: string }[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-}
-
-/** The request's id if it has a usable one, so even a rejected request is answered under its own id. */
-function numericId(message: unknown): number | null {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return null;
-  const id: unknown = (message as { readonly id?: unknown }).id;
-  return typeof id === 'number' && Number.isFinite(id) ? id : null;
-}
-
-function rawDataToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
 }
 
 function messageOf(error: unknown): string {

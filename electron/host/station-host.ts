@@ -24,6 +24,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { err } from '../../core/contract/result.js';
 import type { ConnectionContext, StationDispatcher, WireEvent, WireResponse } from '../../core/contract/wire.js';
 import { resolveStaticFile, SECURITY_HEADERS } from './static-files.js';
+import { closeSocket, numericId, rawDataToString, refuseUpgrade, sendPlain } from './socket-edge.js';
 
 export interface StationHostOptions {
   readonly dispatcher: StationDispatcher;
@@ -53,8 +54,6 @@ const MAX_PAYLOAD_BYTES = 256 * 1024;
 const DEFAULT_HEARTBEAT_MS = 15_000;
 /** A client that stops reading must not make us buffer events without bound: drop it, it reconnects. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-/** How long close() lets sockets finish their closing handshake before cutting them. */
-const CLOSE_GRACE_MS = 1_000;
 
 export async function startStationHost(options: StationHostOptions): Promise<StationHost> {
   // The type already says so; this guards JavaScript callers and config files.
@@ -88,17 +87,17 @@ export async function startStationHost(options: StationHostOptions): Promise<Sta
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req)) {
-      sendPlain(res, 403, 'Forbidden host');
+      sendPlain(res, SECURITY_HEADERS, 403, 'Forbidden host');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendPlain(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
+      sendPlain(res, SECURITY_HEADERS, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
       return;
     }
     const target = req.url ?? '/';
     // Origin-form only ("/path?query"); an absolute-form target has no business here.
     if (!target.startsWith('/')) {
-      sendPlain(res, 400, 'Bad request');
+      sendPlain(res, SECURITY_HEADERS, 400, 'Bad request');
       return;
     }
     // Keep the pathname percent-encoded and unnormalised: resolveStaticFile decodes it once and
@@ -106,7 +105,7 @@ export async function startStationHost(options: StationHostOptions): Promise<Sta
     const pathname = target.split(/[?#]/, 1)[0] ?? '/';
     const file = await resolveStaticFile(rendererDir, pathname);
     if (file === null) {
-      sendPlain(res, 404, 'Not found');
+      sendPlain(res, SECURITY_HEADERS, 404, 'Not found');
       return;
     }
     res.writeHead(200, {
@@ -132,7 +131,7 @@ export async function startStationHost(options: StationHostOptions): Promise<Sta
     socket.on('error', () => socket.destroy());
     const refusal = checkUpgrade(req);
     if (refusal !== null) {
-      refuseUpgrade(socket, refusal);
+      refuseUpgrade(socket, refusal.status, refusal.reason);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -271,7 +270,7 @@ export async function startStationHost(options: StationHostOptions): Promise<Sta
       clearInterval(heartbeat);
       unsubscribe();
       const sockets = [...wss.clients];
-      await Promise.all(sockets.map((ws) => closeSocket(ws)));
+      await Promise.all(sockets.map((ws) => closeSocket(ws, 'Station closing')));
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -290,58 +289,8 @@ interface UpgradeRefusal {
   readonly reason: string;
 }
 
-function refuseUpgrade(socket: Duplex, refusal: UpgradeRefusal): void {
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
-        `Content-Length: ${Buffer.byteLength(refusal.reason)}\r\n\r\n${refusal.reason}`,
-    );
-  }
-  socket.destroy();
-}
-
-function closeSocket(ws: WebSocket): Promise<void> {
-  return new Promise((resolve) => {
-    if (ws.readyState === WebSocket.CLOSED) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
-    ws.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    // 1001 "going away": the renderer reconnects when the station comes back.
-    ws.close(1001, 'Station closing');
-  });
-}
-
-function sendPlain(res: ServerResponse, status: number, body: string, extra: Readonly<Record<string, string>> = {}): void {
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    ...extra,
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(body)),
-    'Cache-Control': 'no-store',
-  });
-  res.end(body);
-}
-
 function badRequest(id: number, message: string): WireResponse {
   return { type: 'response', id, result: err('BAD_REQUEST', message) };
-}
-
-/** The request's id if it has a usable one, so even a rejected request is answered under its own id. */
-function numericId(message: unknown): number | null {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return null;
-  const id: unknown = (message as { readonly id?: unknown }).id;
-  return typeof id === 'number' && Number.isFinite(id) ? id : null;
-}
-
-function rawDataToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
 }
 
 /** Hashing first gives equal-length inputs to timingSafeEqual, so the token's length does not leak either. */
