@@ -57,6 +57,8 @@ export async function transferOwnership(ctx: StationContext, operator: OperatorR
     const feeEntryId = fee > 0 ? makeEntryId(ctx.config.stationId, now, ctx.randomHex(8)) : null;
     // The transfer's audit record first, the fee entry's last: its seq is sealed into the entry.
     const transferSeq = ctx.audit.head.seq + 1;
+    // The hall ticket being served goes on the fee entry as on every entry (ledger-writer.ts).
+    const ticket = ctx.hall.servingTicket();
     const entry: LedgerEntryDoc | null =
       feeEntryId === null || payment === undefined || !tariff
         ? null
@@ -80,6 +82,7 @@ export async function transferOwnership(ctx: StationContext, operator: OperatorR
             creditDelta: ZERO_FEN,
             reversal: null,
             auditSeq: transferSeq + 1,
+            ...(ticket === null ? {} : { ticket }),
           };
     const doc: OwnershipTransferDoc = {
       _id: docId.transfer(eventId),

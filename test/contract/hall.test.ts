@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDateOf } from '../../core/time/local-date.js';
+import { fen } from '../../core/money/money.js';
 import type { CallView } from '../../core/hall/model.js';
 import { connectHallClient, type HallClient } from '../../electron/hall/hall-client.js';
 import { startVirtualPrinter, type VirtualPrinter } from '../../hardware/printer/virtual-printer.js';
@@ -127,6 +128,25 @@ describe('the hall queue across stations', () => {
     expect(detail.entries.map((entry) => entry.entryId)).toEqual([paid.entryId]);
   });
 
+  it('stamps the fee of a 过户 made for a ticket, like every entry', async () => {
+    // VIP: called before A001, which still waits for the next test.
+    await take('C', 'vip');
+    const called = unwrap(await hub.call('queue.callNext', {}, clerkAtHub)).counter?.view?.current;
+    expect(called?.number).toBe('C001');
+    const owner = findDemoAccount({ seed: TEST_SEED, count: ACCOUNTS, today, minUnpaid: 0, skip: 5 }).account;
+    unwrap(
+      await hub.call(
+        'accounts.transfer',
+        { accountNo: owner.accountNo, newOwner: { name: '新户主', idNumber: '340104199003070013', phone: '13955123456' }, documentsSeen: ['id-card'], payment: { method: 'cash', tendered: fen(2000) } },
+        clerkAtHub,
+      ),
+    );
+    unwrap(await hub.call('queue.finish', { ticketId: called?.ticketId ?? '' }, clerkAtHub));
+    const manager = await hub.login('3001');
+    const detail = unwrap(await hub.call('queue.ticket', { ticketId: called?.ticketId ?? '' }, manager));
+    expect(detail.entries.map((entry) => [entry.kind, entry.ticket?.number])).toEqual([['transfer-fee', 'C001']]);
+  });
+
   it('transfers a ticket to another counter, which alone may call it; no-show only after the recalls', async () => {
     const called = unwrap(await second.call('queue.callNext', {}, clerkAtSecond));
     const ticket = called.counter?.view?.current;
@@ -208,7 +228,7 @@ describe('the hall queue across stations', () => {
     expect(waiting).toBe('B003');
     const manager = await hub.login('3001');
     const figures = unwrap(await hub.call('queue.figures', {}, manager));
-    expect(figures.tickets.map((ticket) => `${ticket.number}:${ticket.state}`)).toEqual(['A001:done', 'A002:done', 'B001:no-show', 'B002:done', 'B003:waiting', 'B004:waiting']);
+    expect(figures.tickets.map((ticket) => `${ticket.number}:${ticket.state}`)).toEqual(['A001:done', 'A002:done', 'C001:done', 'B001:no-show', 'B002:done', 'B003:waiting', 'B004:waiting']);
     expect(figures.total.noShows).toBe(1);
     expect(figures.nowWaiting).toBe(2);
   }, 60_000);
