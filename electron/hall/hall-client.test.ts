@@ -1,81 +1,19 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type PouchDB from 'pouchdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IssuedTicket, DeviceView } from '../../core/hall/contract.js';
 import type { CallView } from '../../core/hall/model.js';
-import { manualClock, type ManualClock } from '../../core/time/local-date.js';
-import { startVirtualPrinter, type VirtualPrinter } from '../../hardware/printer/virtual-printer.js';
-import { openDurable } from '../station/database.js';
-import { openDeviceRegistry } from './device-registry.js';
 import { connectHallClient, socketUrlOf, type HallClient, type HallClientState } from './hall-client.js';
-import { startHallServer, type HallServer } from './hall-server.js';
-import { openHallQueue } from './queue-service.js';
-import { createTicketPrinter, type TicketPrinter } from './ticket-printer.js';
-import type { DeviceRegistry, HallDevice, HallQueue } from './types.js';
+import { openTestHub, type TestHub } from './testing.js';
 
-type PrintTicket = (device: HallDevice, issued: Omit<IssuedTicket, 'print'>) => Promise<IssuedTicket['print']>;
-
-interface Hub {
-  dir: string;
-  rendererDir: string;
-  clock: ManualClock;
-  db: PouchDB.Database;
-  queue: HallQueue;
-  registry: DeviceRegistry;
-  printer: VirtualPrinter;
-  tickets: TicketPrinter;
-  server: HallServer;
-  kiosk: { device: DeviceView; credential: string };
-  counter: { device: DeviceView; credential: string };
-}
-
-let hub: Hub;
+let hub: TestHub;
 const clients: HallClient[] = [];
 const FAST = { initialMs: 30, maxMs: 150 };
 
-async function startServer(printTicket: PrintTicket, port = 0): Promise<HallServer> {
-  return startHallServer({ queue: hub.queue, registry: hub.registry, bindAddress: '127.0.0.1', port, rendererDir: hub.rendererDir, printTicket, clock: hub.clock });
-}
-
 beforeEach(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tongda-hall-client-'));
-  const rendererDir = join(dir, 'renderer');
-  await mkdir(rendererDir, { recursive: true });
-  await writeFile(join(rendererDir, 'hall.html'), '<!doctype html>');
-  const clock = manualClock('2026-03-02T01:00:00Z');
-  const db = openDurable(join(dir, 'hall'));
-  const queue = await openHallQueue({ db, hallId: 'HALL01', timeZone: 'Asia/Shanghai', clock });
-  const registry = await openDeviceRegistry({ db, clock });
-  const printer = await startVirtualPrinter({ port: 0, columns: 48 });
-  const tickets = createTicketPrinter({
-    hallName: () => queue.settings().hallName,
-    utilityName: '合肥燃气集团',
-    timeZone: 'Asia/Shanghai',
-    footer: () => queue.settings().ticketFooter,
-    services: () => queue.settings().services,
-  });
-  const kiosk = await registry.issue({
-    kind: 'kiosk',
-    name: '取号机1',
-    counterNo: null,
-    printer: { model: 'escpos', interface: { kind: 'tcp', host: '127.0.0.1', port: printer.port }, paperColumns: 48, mode: 'text', kickDrawerOnCash: false },
-    issuedBy: '0001',
-  });
-  const counter = await registry.issue({ kind: 'counter', name: '1号窗口', counterNo: 1, printer: null, issuedBy: '0001' });
-  hub = { dir, rendererDir, clock, db, queue, registry, printer, tickets, server: null as unknown as HallServer, kiosk, counter };
-  hub.server = await startServer(tickets.print);
+  hub = await openTestHub('hall-client');
 });
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
-  await hub.server.close();
-  await hub.tickets.close();
-  await hub.printer.close();
-  await hub.queue.close();
-  await hub.db.close();
-  await rm(hub.dir, { recursive: true, force: true });
+  await hub.close();
 });
 
 function connect(credential: string, extra: { requestTimeoutMs?: number; refusedRetryMs?: number; staleAfterMs?: number; hubUrl?: string } = {}): HallClient {
@@ -145,14 +83,13 @@ describe('hall client', () => {
     let releaseFirst: () => void = () => undefined;
     const firstPrintStarted: Promise<void>[] = [];
     // The first hub hangs in the printer, so the kiosk's request is out when the hub goes down.
-    await hub.server.close();
     let started: () => void = () => undefined;
     firstPrintStarted.push(new Promise((resolve) => (started = resolve)));
-    hub.server = await startServer(() => {
+    const hanging = await hub.restartServer(() => {
       started();
       return new Promise((resolve) => (releaseFirst = () => resolve({ state: 'failed', problem: 'no-answer' })));
     });
-    const port = hub.server.port;
+    const port = hanging.port;
 
     const kiosk = connect(hub.kiosk.credential);
     await until(kiosk, (s) => s.connection === 'online');
@@ -164,8 +101,8 @@ describe('hall client', () => {
     await hub.server.close();
     await hub.queue.close();
     await until(kiosk, (s) => s.connection !== 'online');
-    hub.queue = await openHallQueue({ db: hub.db, hallId: 'HALL01', timeZone: 'Asia/Shanghai', clock: hub.clock });
-    hub.server = await startServer(hub.tickets.print, port);
+    await hub.reopenQueue();
+    await hub.restartServer(hub.tickets.print, port);
 
     const result = await answer;
     expect(result).toMatchObject({ ok: true, value: { ticket: { number: 'C001' }, print: { state: 'printed' } } });
@@ -196,9 +133,8 @@ describe('hall client', () => {
   });
 
   it('gives up on a request the hub never answers after requestTimeoutMs', async () => {
-    await hub.server.close();
     // A printer that never answers and a hub that does not bound it: the kiosk's request stays out.
-    hub.server = await startServer(() => new Promise(() => undefined));
+    await hub.restartServer(() => new Promise(() => undefined));
     const kiosk = connect(hub.kiosk.credential, { requestTimeoutMs: 300 });
     await until(kiosk, (s) => s.connection === 'online');
     const started = performance.now();

@@ -1,82 +1,30 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type PouchDB from 'pouchdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 import type { Result } from '../../core/contract/result.js';
-import { HALL_WS_PATH, type DeviceView } from '../../core/hall/contract.js';
-import { manualClock } from '../../core/time/local-date.js';
-import { startVirtualPrinter, type VirtualPrinter } from '../../hardware/printer/virtual-printer.js';
-import { openDurable } from '../station/database.js';
-import { openDeviceRegistry } from './device-registry.js';
-import { HALL_PAGE_CSP, startHallServer, urlsFor, type HallServer } from './hall-server.js';
-import { openHallQueue } from './queue-service.js';
-import { createTicketPrinter, type TicketPrinter } from './ticket-printer.js';
-import type { DeviceRegistry, HallQueue } from './types.js';
+import { HALL_WS_PATH } from '../../core/hall/contract.js';
+import { HALL_PAGE_CSP, urlsFor } from './hall-server.js';
+import { openTestHub, type TestHub } from './testing.js';
 
 const HALL_HTML = fileURLToPath(new URL('../../renderer/hall.html', import.meta.url));
 
-interface Hub {
-  dir: string;
-  rendererDir: string;
-  db: PouchDB.Database;
-  queue: HallQueue;
-  registry: DeviceRegistry;
-  printer: VirtualPrinter;
-  tickets: TicketPrinter;
-  server: HallServer;
-  kiosk: { device: DeviceView; credential: string };
-  board: { device: DeviceView; credential: string };
-  counter: { device: DeviceView; credential: string };
-}
-
-let hub: Hub;
+let hub: TestHub;
 const sockets: WebSocket[] = [];
 
 beforeEach(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tongda-hall-server-'));
-  const rendererDir = join(dir, 'renderer');
-  await mkdir(join(rendererDir, 'assets'), { recursive: true });
-  await writeFile(join(rendererDir, 'hall.html'), '<!doctype html><title>hall</title>');
-  await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>station</title>');
-  await writeFile(join(rendererDir, 'assets', 'hall-abc.js'), 'console.log(1)');
-  const clock = manualClock('2026-03-02T01:00:00Z');
-  const db = openDurable(join(dir, 'hall'));
-  const queue = await openHallQueue({ db, hallId: 'HALL01', timeZone: 'Asia/Shanghai', clock });
-  const registry = await openDeviceRegistry({ db, clock });
-  const printer = await startVirtualPrinter({ port: 0, columns: 48 });
-  const tickets = createTicketPrinter({
-    hallName: () => queue.settings().hallName,
-    utilityName: '合肥燃气集团',
-    timeZone: 'Asia/Shanghai',
-    footer: () => queue.settings().ticketFooter,
-    services: () => queue.settings().services,
-  });
-  const kiosk = await registry.issue({
-    kind: 'kiosk',
-    name: '取号机1',
-    counterNo: null,
-    printer: { model: 'escpos', interface: { kind: 'tcp', host: '127.0.0.1', port: printer.port }, paperColumns: 48, mode: 'text', kickDrawerOnCash: false },
-    issuedBy: '0001',
-  });
-  const board = await registry.issue({ kind: 'board', name: '大屏', counterNo: null, printer: null, issuedBy: '0001' });
-  const counter = await registry.issue({ kind: 'counter', name: '1号窗口', counterNo: 1, printer: null, issuedBy: '0001' });
-  const server = await startHallServer({ queue, registry, bindAddress: '127.0.0.1', port: 0, rendererDir, printTicket: tickets.print, clock });
-  hub = { dir, rendererDir, db, queue, registry, printer, tickets, server, kiosk, board, counter };
+  hub = await openTestHub('hall-server');
+  await mkdir(join(hub.rendererDir, 'assets'), { recursive: true });
+  await writeFile(join(hub.rendererDir, 'index.html'), '<!doctype html><title>station</title>');
+  await writeFile(join(hub.rendererDir, 'assets', 'hall-abc.js'), 'console.log(1)');
 });
 
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.terminate();
-  await hub.server.close();
-  await hub.tickets.close();
-  await hub.printer.close();
-  await hub.queue.close();
-  await hub.db.close();
-  await rm(hub.dir, { recursive: true, force: true });
+  await hub.close();
 });
 
 interface HttpReply {
