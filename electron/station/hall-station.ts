@@ -101,12 +101,11 @@ export class HallStation {
   }
 
   /** A hall command of this counter, through the hub. */
-  async counterCall<C extends HallCommandName>(command: C, input: HallCommandInput<C>): Promise<Result<HallCommandOutput<C>>> {
+  counterCall<C extends HallCommandName>(command: C, input: HallCommandInput<C>): Promise<Result<HallCommandOutput<C>>> {
     const client = this.client;
-    if (client === null) return err('HALL_NOT_CONFIGURED', 'this station holds no counter credential for a hall hub');
-    const result = await client.call(command, input);
-    this.changed();
-    return result;
+    if (client === null) return Promise.resolve(err('HALL_NOT_CONFIGURED', 'this station holds no counter credential for a hall hub'));
+    // The client takes a counter command's answer as its view and tells onChange: queue.changed follows from that.
+    return client.call(command, input);
   }
 
   hasCounter(): boolean {
